@@ -1,0 +1,20 @@
+/** Two projects: fast unit/golden/corpus tests, and the Docker end-to-end suite. */
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+module.exports = {
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/corpus/**/*.test.ts', '<rootDir>/transforms/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testTimeout: 900000,
+    },
+  ],
+};
