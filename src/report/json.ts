@@ -1,0 +1,39 @@
+/** The machine report (--json / --format json): one object, every file, every reason. */
+import * as path from 'path';
+import type { FileResult } from '../types';
+
+export const REPORT_VERSION = 1;
+
+export interface FileError {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export function jsonReport(results: FileResult[], errors: FileError[], cwd = process.cwd()) {
+  const rel = (p: string) => path.relative(cwd, p).split(path.sep).join('/') || p;
+  return {
+    tool: 'dockerize-optimize',
+    version: REPORT_VERSION,
+    files: results.map((r) => ({
+      path: rel(r.path),
+      context: rel(r.context) || '.',
+      stack: r.stack,
+      changed: r.changed,
+      skipped: r.skipped ?? null,
+      stagesBefore: r.stagesBefore,
+      stagesAfter: r.stagesAfter,
+      runtimeBase: r.runtimeBase,
+      changes: r.changes,
+      findings: r.findings,
+      output: r.output,
+      sideFiles: r.sideFiles.map((s) => ({ path: rel(s.path), created: s.original === null, output: s.output })),
+    })),
+    errors: errors.map((e) => ({ ...e, file: rel(e.file) })),
+    summary: {
+      files: results.length + errors.length,
+      changed: results.filter((r) => r.changed).length,
+      errors: errors.length,
+    },
+  };
+}

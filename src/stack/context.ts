@@ -1,0 +1,108 @@
+/**
+ * The build context as the planner sees it: files are read (never executed), once, and only those
+ * a rule asks for. Structured files are parsed with their own libraries (JSON, TOML, YAML).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export class BuildContext {
+  private textCache = new Map<string, string | null>();
+  private entriesCache: string[] | null = null;
+
+  constructor(public readonly dir: string) {}
+
+  /** Top-level entries of the context (names), sorted. */
+  entries(): string[] {
+    if (this.entriesCache) return this.entriesCache;
+    try {
+      this.entriesCache = fs.readdirSync(this.dir).sort();
+    } catch {
+      this.entriesCache = [];
+    }
+    return this.entriesCache;
+  }
+
+  exists(rel: string): boolean {
+    return fs.existsSync(path.join(this.dir, rel));
+  }
+
+  isDir(rel: string): boolean {
+    try {
+      return fs.statSync(path.join(this.dir, rel)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Text of a file under the context, or null when it is absent, unreadable or over 5 MB. */
+  readText(rel: string): string | null {
+    if (this.textCache.has(rel)) return this.textCache.get(rel)!;
+    let value: string | null = null;
+    try {
+      const p = path.join(this.dir, rel);
+      const st = fs.statSync(p);
+      if (st.isFile() && st.size <= 5 * 1024 * 1024) value = fs.readFileSync(p, 'utf8');
+    } catch {
+      value = null;
+    }
+    this.textCache.set(rel, value);
+    return value;
+  }
+
+  readJson<T = unknown>(rel: string): T | null {
+    const t = this.readText(rel);
+    if (t === null) return null;
+    try {
+      return JSON.parse(t.replace(/^\ufeff/, '')) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  readToml<T = Record<string, unknown>>(rel: string): T | null {
+    const t = this.readText(rel);
+    if (t === null) return null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const toml = require('smol-toml') as typeof import('smol-toml');
+      return toml.parse(t) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  readYaml<T = unknown>(rel: string): T | null {
+    const t = this.readText(rel);
+    if (t === null) return null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const yaml = require('yaml') as typeof import('yaml');
+      return yaml.parse(t) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Relative paths of files below `rel` (depth-limited walk, skipping node_modules and .git). */
+  walk(rel = '.', maxFiles = 5000, maxDepth = 8): string[] {
+    const out: string[] = [];
+    const visit = (r: string, depth: number) => {
+      if (out.length >= maxFiles || depth > maxDepth) return;
+      let names: fs.Dirent[];
+      try {
+        names = fs.readdirSync(path.join(this.dir, r), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of names) {
+        if (d.name === 'node_modules' || d.name === '.git' || d.name === 'target' || d.name === '.venv') continue;
+        const child = r === '.' ? d.name : `${r}/${d.name}`;
+        if (d.isDirectory()) visit(child, depth + 1);
+        else if (d.isFile()) out.push(child);
+        if (out.length >= maxFiles) return;
+      }
+    };
+    visit(rel, 0);
+    return out;
+  }
+}

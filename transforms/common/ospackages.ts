@@ -1,0 +1,173 @@
+/**
+ * OS package installs (apt-get, apt, apk) found in RUN commands, and the split of their packages into
+ * build-only ones (compilers, headers) and what the runtime needs (the shared library a -dev package
+ * stands for). The table is Debian bookworm/trixie and Alpine package names.
+ */
+import { ShellCommand } from '../../src/shell';
+
+export type OsManager = 'apt' | 'apk';
+
+export interface OsInstall {
+  manager: OsManager;
+  kind: 'update' | 'install' | 'clean' | 'remove' | 'other';
+  packages: string[];
+}
+
+/** Compilers and build tools: builder only. */
+export const BUILD_ONLY = new Set([
+  'build-essential', 'gcc', 'g++', 'make', 'cmake', 'clang', 'pkg-config', 'pkgconf', 'autoconf', 'automake', 'libtool',
+  'python3-dev', 'python-dev', 'musl-dev', 'linux-headers', 'libc6-dev', 'libc-dev', 'git', 'node-gyp', 'python3', 'python',
+  'py3-pip', 'python3-pip', 'cargo', 'rust', 'golang', 'go', 'alpine-sdk', 'build-base', 'gfortran', 'swig', 'patch', 'file',
+  'curl', 'wget', 'ca-certificates', 'gnupg', 'unzip', 'xz-utils', 'bzip2', 'dpkg-dev', 'libffi-dev', 'libssl-dev', 'openssl-dev',
+]);
+
+/**
+ * -dev package -> the run-time library it stands for (Debian trixie names where they differ from
+ * bookworm are noted in transforms/python/README.md). Alpine: -dev -> base package.
+ */
+export const DEV_TO_RUNTIME: Record<string, string> = {
+  'libpq-dev': 'libpq5',
+  'libjpeg-dev': 'libjpeg62-turbo',
+  'libjpeg62-turbo-dev': 'libjpeg62-turbo',
+  'default-libmysqlclient-dev': 'libmariadb3',
+  'libmariadb-dev': 'libmariadb3',
+  'libmariadb-dev-compat': 'libmariadb3',
+  'libxml2-dev': 'libxml2',
+  'libxslt1-dev': 'libxslt1.1',
+  'libxslt-dev': 'libxslt1.1',
+  'libpng-dev': 'libpng16-16',
+  'libtiff-dev': 'libtiff6',
+  'libtiff5-dev': 'libtiff6',
+  'libwebp-dev': 'libwebp7',
+  'libfreetype6-dev': 'libfreetype6',
+  'libfreetype-dev': 'libfreetype6',
+  'liblcms2-dev': 'liblcms2-2',
+  'libopenjp2-7-dev': 'libopenjp2-7',
+  'zlib1g-dev': 'zlib1g',
+  'libsqlite3-dev': 'libsqlite3-0',
+  'libyaml-dev': 'libyaml-0-2',
+  'libgeos-dev': 'libgeos-c1v5',
+  'libproj-dev': 'libproj25',
+  'libgdal-dev': 'gdal-bin',
+  'libmagic-dev': 'libmagic1',
+  'libldap2-dev': 'libldap-2.5-0',
+  'libsasl2-dev': 'libsasl2-2',
+  'libcairo2-dev': 'libcairo2',
+  'libpango1.0-dev': 'libpango-1.0-0',
+  'libgirepository1.0-dev': 'libgirepository-1.0-1',
+  'libvips-dev': 'libvips42',
+  'libzmq3-dev': 'libzmq5',
+  'libsnappy-dev': 'libsnappy1v5',
+  'libbz2-dev': 'libbz2-1.0',
+  'liblzma-dev': 'liblzma5',
+  'libreadline-dev': 'libreadline8',
+  'libncurses5-dev': 'libncurses6',
+  'libncurses-dev': 'libncurses6',
+  'libgomp1': 'libgomp1',
+  'libopenblas-dev': 'libopenblas0',
+  'liblapack-dev': 'liblapack3',
+  'libblas-dev': 'libblas3',
+  'libhdf5-dev': 'libhdf5-103-1',
+  'libkrb5-dev': 'libkrb5-3',
+  'libcurl4-openssl-dev': 'libcurl4',
+  'unixodbc-dev': 'unixodbc',
+  'freetds-dev': 'freetds-bin',
+  // Alpine
+  'postgresql-dev': 'libpq',
+  'libpq-dev@apk': 'libpq',
+  'jpeg-dev': 'libjpeg-turbo',
+  'libjpeg-turbo-dev': 'libjpeg-turbo',
+  'mariadb-dev': 'mariadb-connector-c',
+  'mariadb-connector-c-dev': 'mariadb-connector-c',
+  'libxml2-dev@apk': 'libxml2',
+  'libxslt-dev@apk': 'libxslt',
+  'zlib-dev': 'zlib',
+  'libpng-dev@apk': 'libpng',
+  'freetype-dev': 'freetype',
+  'sqlite-dev': 'sqlite-libs',
+  'yaml-dev': 'yaml',
+};
+
+export function runtimeLibFor(manager: OsManager, pkg: string): string | null | undefined {
+  const name = pkg.replace(/[=:].*$/, '');
+  if (manager === 'apk' && DEV_TO_RUNTIME[`${name}@apk`]) return DEV_TO_RUNTIME[`${name}@apk`];
+  if (DEV_TO_RUNTIME[name] !== undefined) return DEV_TO_RUNTIME[name];
+  if (BUILD_ONLY.has(name)) return null;
+  if (name.endsWith('-dev')) return undefined; // unknown -dev: caller keeps it with a finding
+  return undefined;
+}
+
+/**
+ * Splits packages: `build` stay in the builder; `runtime` are installed in the runtime (libraries a
+ * -dev stands for, and packages the table does not know, kept to be safe); `unknown` lists those
+ * kept without knowing.
+ */
+export function classifyOsPackages(manager: OsManager, packages: string[]): { build: string[]; runtime: string[]; unknown: string[] } {
+  const build: string[] = [];
+  const runtime: string[] = [];
+  const unknown: string[] = [];
+  for (const p of packages) {
+    const lib = runtimeLibFor(manager, p);
+    const name = p.replace(/[=:].*$/, '');
+    if (lib === null) build.push(p);
+    else if (lib) {
+      build.push(p);
+      runtime.push(lib);
+    } else {
+      runtime.push(p);
+      if (!name.startsWith('lib') || name.endsWith('-dev')) unknown.push(p);
+    }
+  }
+  return { build, runtime, unknown };
+}
+
+/** apt-get/apt/apk commands, looking through sudo. */
+export function osInstallOf(c: ShellCommand): OsInstall | null {
+  const argv = c.argv.map((w) => w.value ?? w.text);
+  let i = 0;
+  while (argv[i] === 'sudo' || argv[i] === 'env' || argv[i] === 'DEBIAN_FRONTEND=noninteractive') i++;
+  const tool = (argv[i] ?? '').split('/').pop();
+  const rest = argv.slice(i + 1);
+  const words = rest.filter((w) => !w.startsWith('-'));
+  if (tool === 'apt-get' || tool === 'apt' || tool === 'aptitude') {
+    const verb = words[0];
+    const withValue = new Set(['-o', '-t', '--target-release', '-c']);
+    const pkgs: string[] = [];
+    for (let k = 0; k < rest.length; k++) {
+      const w = rest[k];
+      if (withValue.has(w)) {
+        k++;
+        continue;
+      }
+      if (!w.startsWith('-')) pkgs.push(w);
+    }
+    pkgs.shift();
+    if (verb === 'update') return { manager: 'apt', kind: 'update', packages: [] };
+    if (verb === 'install') return { manager: 'apt', kind: 'install', packages: pkgs };
+    if (verb === 'clean' || verb === 'autoclean' || verb === 'autoremove') return { manager: 'apt', kind: 'clean', packages: [] };
+    if (verb === 'remove' || verb === 'purge') return { manager: 'apt', kind: 'remove', packages: pkgs };
+    return { manager: 'apt', kind: 'other', packages: [] };
+  }
+  if (tool === 'apk') {
+    const verb = words[0];
+    const withValue = new Set(['-t', '--virtual', '-X', '--repository']);
+    const pkgs: string[] = [];
+    for (let k = 0; k < rest.length; k++) {
+      const w = rest[k];
+      if (withValue.has(w)) {
+        k++;
+        continue;
+      }
+      if (!w.startsWith('-')) pkgs.push(w);
+    }
+    pkgs.shift();
+    if (verb === 'add') return { manager: 'apk', kind: 'install', packages: pkgs };
+    if (verb === 'update') return { manager: 'apk', kind: 'update', packages: [] };
+    if (verb === 'del') return { manager: 'apk', kind: 'remove', packages: pkgs };
+    if (verb === 'cache') return { manager: 'apk', kind: 'clean', packages: [] };
+    return { manager: 'apk', kind: 'other', packages: [] };
+  }
+  // rm -rf /var/lib/apt/lists/* and friends belong to the install.
+  if (tool === 'rm' && rest.some((w) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk))/.test(w))) return { manager: 'apt', kind: 'clean', packages: [] };
+  return null;
+}

@@ -1,0 +1,5 @@
+/** The ecosystem transforms, in detection order. Each lives in its own folder with a README. */
+import type { Ecosystem } from '../src/plan/ecosystem';
+import { node } from './node';
+
+export const ECOSYSTEMS: Ecosystem[] = [node];
