@@ -20,9 +20,12 @@ function isDockerfileName(name: string): boolean {
   return /^(Dockerfile|Containerfile)(\..+)?$/.test(name) || /\.[Dd]ockerfile$/.test(name);
 }
 
-type IgnoreMatcher = { ignores(p: string): boolean };
+interface IgnoreMatcher {
+  add(patterns: string): IgnoreMatcher;
+  ignores(p: string): boolean;
+}
 
-function makeIgnore(): { add(t: string): IgnoreMatcher & { add(t: string): unknown } } {
+function makeIgnore(): IgnoreMatcher {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require('ignore');
   return (mod.default ?? mod)();

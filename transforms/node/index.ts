@@ -42,7 +42,7 @@ const DEV_ONLY_ENTRIES = [
   /^jest\.config\./, /^vitest\.config\./, /^babel\.config\./, /^\.babelrc/, /^webpack\.config\./, /^vite\.config\./,
   /^rollup\.config\./, /^tsup\.config\./, /^\.swcrc$/, /^(test|tests|__tests__|spec|e2e|cypress)$/, /\.md$/i,
   /^package-lock\.json$/, /^yarn\.lock$/, /^pnpm-lock\.yaml$/, /^bun\.lockb?$/, /^npm-shrinkwrap\.json$/, /^\.npmrc$/,
-  /^\.yarnrc/, /^\.env/, /^coverage$/, /^\.nyc_output$/, /^\.editorconfig$/, /^\.gitignore$/, /^\.husky$/, /^LICENSE/i,
+  /^\.yarnrc/, /^\.dockerize-optimizerc/, /^\.env/, /^coverage$/, /^\.nyc_output$/, /^\.editorconfig$/, /^\.gitignore$/, /^\.husky$/, /^LICENSE/i,
 ];
 
 const PM_BOOTSTRAP_GLOBALS = new Set(['pnpm', 'yarn', 'npm', 'corepack', 'bun']);

@@ -1,0 +1,3 @@
+module example.com/go-cmd
+
+go 1.22
