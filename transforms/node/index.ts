@@ -73,7 +73,7 @@ interface Analysis {
   cmd: Instruction | null;
   healthcheck: Instruction | null;
   /** Comments of rewritten instructions, by role, so they travel with their replacement. */
-  comments: { install: string[]; build: string[]; copy: string[] };
+  comments: { install: string[]; build: string[]; copy: string[]; tooling: string[] };
 }
 
 function comments(ins: Instruction): string[] {
@@ -142,7 +142,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
     entrypoint: null,
     cmd: null,
     healthcheck: null,
-    comments: { install: [], build: [], copy: [] },
+    comments: { install: [], build: [], copy: [], tooling: [] },
   };
   let workdirFixed = false;
   for (const ins of stage.instructions) {
@@ -181,6 +181,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
           break;
         }
         let role: 'install' | 'build' | null = null;
+        let tooling = false;
         const rest: string[] = [];
         for (const c of script.commands) {
           if (c.inPipeline || c.inSubshell) {
@@ -193,6 +194,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
               const { build, runtime } = classifyOsPackages(os.manager, os.packages);
               if (build.length) a.tooling.push(`${os.manager === 'apk' ? 'apk add --no-cache' : 'apt-get update && apt-get install -y --no-install-recommends'} ${build.join(' ')}${os.manager === 'apt' ? ' && rm -rf /var/lib/apt/lists/*' : ''}`);
               a.runtimeOs.push(...runtime);
+              if (build.length) tooling = true;
             }
             continue;
           }
@@ -209,6 +211,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
             role = 'build';
           } else if (kind === 'tooling') {
             a.tooling.push(c.text);
+            tooling = true;
           } else if (kind === 'cleanup') {
             /* the stages make cache cleaning and pruning unnecessary */
           } else if (kind === 'global') {
@@ -225,6 +228,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
           }
         }
         if (role === 'install') a.comments.install.push(...comments(ins));
+        else if (tooling && !role) a.comments.tooling.push(...comments(ins));
         if (role === 'build') a.comments.build.push(...comments(ins));
         if (rest.length) {
           if (a.buildCommands.length && a.copies.length) {
@@ -458,7 +462,7 @@ export function transformNode(input: TransformInput): TransformResult {
     ? [`COPY ${manifests.filter((m) => !m.includes('/')).join(' ')} ./`, ...manifests.filter((m) => m.includes('/')).map((m) => `COPY ${m} ./${m}`)]
     : [copyManifests];
   const tooling = [...new Set(a.tooling)];
-  const toolingLines = tooling.length ? runLines([], tooling, style) : [];
+  const toolingLines = tooling.length ? [...dedupe(a.comments.tooling), ...runLines([], tooling, style)] : [];
   const install = (prod: boolean) => {
     const i = installCommand(facts.pm, facts.lockfile, prod);
     return runLines([`--mount=type=cache,${i.cache}`], [i.cmd], style);
@@ -474,7 +478,24 @@ export function transformNode(input: TransformInput): TransformResult {
   const stages: PlanStage[] = [];
   const hasBuild = a.buildCommands.length > 0;
   const next = !!facts.nextConfig && (facts.pkg?.dependencies?.next !== undefined);
-  const standalone = next && facts.nextStandalone && hasBuild;
+  // Standalone output replaces `next start` by its own server.js; any other start command (a custom
+  // server) needs the full production dependencies, so standalone is not used then.
+  const nextStart = !!resolved && /(^|\/)node_modules\/next\/dist\/bin\/next$/.test(resolved.nodeArgs[0] ?? '') && resolved.nodeArgs[1] === 'start';
+  const standalone = next && facts.nextStandalone && hasBuild && nextStart;
+  if (next && facts.nextStandalone && hasBuild && !nextStart) {
+    findings.push({ ruleId: RULES.next, severity: 'info', line: fromLine, message: `output: 'standalone' is set but the app does not start with 'next start'; the runtime keeps production dependencies instead`, fixed: false });
+  }
+  const standaloneEnv: Record<string, string> = {};
+  if (standalone) {
+    const args = resolved!.nodeArgs.slice(2);
+    for (let i = 0; i < args.length; i++) {
+      const [flag, inline] = args[i].split(/=(.*)/s, 2);
+      const value = inline ?? args[i + 1];
+      if (flag === '-p' || flag === '--port') standaloneEnv.PORT = value;
+      if (flag === '-H' || flag === '--hostname') standaloneEnv.HOSTNAME = value;
+      if ((flag === '-p' || flag === '--port' || flag === '-H' || flag === '--hostname') && inline === undefined) i++;
+    }
+  }
 
   // ----- deps stage (not needed for Next standalone: the build traces its own node_modules)
   if (!standalone) {
@@ -483,7 +504,7 @@ export function transformNode(input: TransformInput): TransformResult {
       name: 'deps',
       platform: stage.platform,
       comments: ['# Production dependencies only.'],
-      lines: [...builderPreamble(a.installSeen), `WORKDIR ${wd}`, ...toolingLines, ...manifestLines, ...install(true)],
+      lines: [...builderPreamble(a.installSeen), `WORKDIR ${wd}`, ...toolingLines, ...manifestLines, ...a.comments.install, ...install(true)],
     });
   }
   // ----- build stage
@@ -535,7 +556,7 @@ export function transformNode(input: TransformInput): TransformResult {
   } else {
     runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
     if (hasBuild) {
-      const entries = runtimeEntries(a, facts, ctx.entries(), resolved, next);
+      const entries = runtimeEntries(a, facts, ctx.entries(), resolved, next, (e) => isTypeScriptOnlyDir(ctx, e));
       for (const e of entries.keep) runtimeCopies.push(`COPY --from=build ${rel(e)} ./${e}`);
       changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}` });
     } else {
@@ -563,7 +584,10 @@ export function transformNode(input: TransformInput): TransformResult {
     changes.push({ ruleId: RULES.runtime, message: `run-time OS packages installed in the runtime: ${pkgs.join(', ')}` });
   }
   const extraEnv: Record<string, string> = { ...(resolved?.env ?? {}) };
-  if (standalone && !a.env.some((e) => /\bHOSTNAME=/.test(e.body))) extraEnv.HOSTNAME = '0.0.0.0';
+  if (standalone) {
+    if (!a.env.some((e) => /\bHOSTNAME=/.test(e.body))) extraEnv.HOSTNAME = '0.0.0.0';
+    Object.assign(extraEnv, standaloneEnv);
+  }
   for (const ins of model.stages[0].instructions) {
     if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
       placeCopies();
@@ -609,7 +633,12 @@ export function transformNode(input: TransformInput): TransformResult {
     }
   }
   // ----- process
-  if (family === 'distroless' && resolved) {
+  if (standalone) {
+    if (a.entrypoint) rt.push(...comments(a.entrypoint));
+    if (a.cmd) rt.push(...comments(a.cmd));
+    rt.push(`CMD ${jsonForm(family === 'distroless' ? ['server.js'] : ['node', 'server.js'])}`);
+    changes.push({ ruleId: RULES.cmd, line: (a.cmd ?? a.entrypoint) ? (a.cmd ?? a.entrypoint)!.startLine + 1 : undefined, message: `'${effective!.join(' ')}' runs as 'node server.js', the server Next.js writes into .next/standalone${Object.keys(standaloneEnv).length ? ` (${Object.entries(standaloneEnv).map(([k, v]) => `${k}=${v}`).join(', ')} from its flags)` : ''}` });
+  } else if (family === 'distroless' && resolved) {
     const argsForNode = resolved.nodeArgs;
     if (a.entrypoint) rt.push(...comments(a.entrypoint));
     if (a.cmd) rt.push(...comments(a.cmd));
@@ -655,7 +684,14 @@ function isManifest(src: string, manifests: string[]): boolean {
  * entry the command runs, package.json, and everything the original copied that is not a build input
  * (sources compiled away, tests, tool configs, lockfiles). When unsure, an entry is kept.
  */
-function runtimeEntries(a: Analysis, facts: NodeFacts, contextEntries: string[], resolved: Resolved | null, next: boolean): { keep: string[]; dropped: string[] } {
+/** A directory holding only TypeScript sources (and declarations): compiled away by the build. */
+function isTypeScriptOnlyDir(ctx: TransformInput['ctx'], entry: string): boolean {
+  if (!ctx.isDir(entry)) return false;
+  const files = ctx.walk(entry, 2000);
+  return files.length > 0 && files.length < 2000 && files.every((f) => /\.(ts|tsx|mts|cts)$/.test(f));
+}
+
+function runtimeEntries(a: Analysis, facts: NodeFacts, contextEntries: string[], resolved: Resolved | null, next: boolean, tsOnly: (e: string) => boolean = () => false): { keep: string[]; dropped: string[] } {
   const present = new Set<string>();
   for (const c of a.copies) {
     const destIsWd = ['.', './', a.workdir, `${a.workdir}/`].includes(c.dest);
@@ -683,7 +719,7 @@ function runtimeEntries(a: Analysis, facts: NodeFacts, contextEntries: string[],
   const dropped: string[] = [];
   for (const e of present) {
     if (e === 'package.json' || e.includes('*')) continue;
-    if (sourceRoots.has(e) || DEV_ONLY_ENTRIES.some((r) => r.test(e))) {
+    if (sourceRoots.has(e) || DEV_ONLY_ENTRIES.some((r) => r.test(e)) || (a.buildCommands.length > 0 && tsOnly(e))) {
       if (!outputs.has(e)) {
         dropped.push(e);
         continue;

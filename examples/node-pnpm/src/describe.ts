@@ -1,0 +1,3 @@
+export function describe(): { bundler: string; node: string } {
+  return { bundler: 'esbuild', node: process.versions.node.split('.')[0] };
+}
