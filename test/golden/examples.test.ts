@@ -1,5 +1,5 @@
 /**
- * Golden tests: every bundled example's rewrite is pinned in examples/<name>/expected/. Run with
+ * Golden tests: every bundled example's rewrite is pinned in test/golden/expected/<name>/. Run with
  * UPDATE_GOLDEN=1 to accept new output (and review the diff in git). Each rewrite must also be
  * idempotent: running the tool on its own output (with the proposed side files in place) changes nothing.
  */
@@ -27,7 +27,7 @@ function copyDir(src: string, dst: string) {
 
 describe.each(examples)('example %s', (name) => {
   const dir = path.join(root, name);
-  const expectedDir = path.join(dir, 'expected');
+  const expectedDir = path.join(__dirname, 'expected', name);
   const result = optimizeFile(path.join(dir, 'Dockerfile'));
 
   test('rewrite matches the pinned output', () => {
