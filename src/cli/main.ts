@@ -44,6 +44,22 @@ function loadConfig(cwd: string): { config: CliConfig; file: string | null } {
   return { config: (found?.config as CliConfig) ?? {}, file: found?.filepath ?? null };
 }
 
+/** The version from package.json, found from src/ (ts-jest) or dist/src/ (built). */
+function toolVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const fs = require('fs') as typeof import('fs');
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const p = path.join(__dirname, rel);
+    try {
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8'));
+      if (pkg.name === 'dockerize-optimize') return String(pkg.version);
+    } catch {
+      /* try the next place */
+    }
+  }
+  return 'unknown';
+}
+
 const RUNTIMES: RuntimeChoice[] = ['auto', 'distroless', 'alpine', 'slim', 'scratch'];
 const STACKS: StackName[] = ['node', 'go', 'python', 'rust'];
 
@@ -75,7 +91,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .example('$0 --json > report.json', 'machine report with rule ids, lines and the new text')
     .example('$0 verify examples/node-express', 'prove a rewrite by building and running both images')
     .strictOptions()
-    .version(require('../../../package.json').version)
+    .version(toolVersion())
     .help()
     .alias('h', 'help')
     .wrap(Math.min(100, process.stdout.columns || 100))
@@ -107,12 +123,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     io.err(`dockerize-optimize: ${configFile}: runtime must be one of ${RUNTIMES.join(', ')}\n`);
     return EXIT_BAD_INPUT;
   }
-  const paths = ((args.paths as string[] | undefined) ?? []).map(String);
+  const paths = ((args.paths as string[] | undefined) ?? []).map((p) => path.resolve(io.cwd, String(p)));
   const command = (args._ as string[] | undefined)?.[0];
   const options: OptimizeOptions = {
     runtime: (args.runtime as RuntimeChoice | undefined) ?? config.runtime ?? 'auto',
     stack: args.stack as StackName | undefined,
-    context: args.context as string | undefined,
+    context: args.context === undefined ? undefined : path.resolve(io.cwd, String(args.context)),
     disable: [...(config.disable ?? []), ...((args.disable as string[] | undefined) ?? [])],
     dockerignore: (args.dockerignore as boolean | undefined) ?? config.dockerignore ?? true,
   };
@@ -142,7 +158,7 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   const errors: { file: string; line?: number; message: string }[] = [];
   let files;
   try {
-    files = discover(paths.length ? paths : ['.'], { exclude: flags.exclude });
+    files = discover(paths.length ? paths : [io.cwd], { exclude: flags.exclude });
   } catch (err) {
     const e = describeError(err);
     io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
@@ -208,7 +224,7 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
   }
   let files;
   try {
-    files = discover(paths.length ? paths : ['.'], {});
+    files = discover(paths.length ? paths : [io.cwd], {});
   } catch (err) {
     const e = describeError(err);
     io.err(`dockerize-optimize: ${e.file}: ${e.message}\n`);

@@ -73,7 +73,7 @@ interface Analysis {
   cmd: Instruction | null;
   healthcheck: Instruction | null;
   /** Comments of rewritten instructions, by role, so they travel with their replacement. */
-  comments: { install: string[]; build: string[]; copy: string[]; tooling: string[] };
+  comments: { install: string[]; build: string[]; copy: string[]; tooling: string[]; workdir: string[] };
 }
 
 function comments(ins: Instruction): string[] {
@@ -142,7 +142,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
     entrypoint: null,
     cmd: null,
     healthcheck: null,
-    comments: { install: [], build: [], copy: [], tooling: [] },
+    comments: { install: [], build: [], copy: [], tooling: [], workdir: [] },
   };
   let workdirFixed = false;
   for (const ins of stage.instructions) {
@@ -153,6 +153,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
         if (workdirFixed && next !== a.workdir) return `WORKDIR changes at line ${line} after files were copied; the stage layout cannot be kept`;
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
         a.workdir = next;
+        a.comments.workdir.push(...comments(ins));
         break;
       }
       case 'COPY':
@@ -566,7 +567,7 @@ export function transformNode(input: TransformInput): TransformResult {
   }
 
   // Runtime in the original order: kept instructions verbatim, copies at the first COPY, CMD last.
-  rt.push(`WORKDIR ${wd}`);
+  rt.push(...a.comments.workdir, `WORKDIR ${wd}`);
   const runtimeArgs = new Set<string>();
   let copiesPlaced = false;
   const placeCopies = () => {
