@@ -37,6 +37,51 @@ export interface NodeFacts {
   nativeDeps: string[];
   /** bin name -> path inside node_modules, from package-lock v2+. */
   bins: Record<string, string>;
+  /** Why `npm ci` would refuse the lockfile (it is out of sync with package.json); empty when fine. */
+  lockProblems: string[];
+}
+
+type LockEntry = { bin?: Record<string, string>; hasInstallScript?: boolean; dev?: boolean; link?: boolean } & Partial<Record<'dependencies' | 'optionalDependencies' | 'devDependencies', Record<string, string>>>;
+
+/**
+ * The checks `npm ci` makes before it installs, done on the lockfile as data: the root entry lists the
+ * same dependency specs as package.json, and every dependency edge of every locked package resolves
+ * to a locked package (npm resolves `node_modules/x` from the package's own folder upwards).
+ */
+export function npmLockProblems(pkg: PackageJson | null, lock: { lockfileVersion?: number; packages?: Record<string, LockEntry> } | null): string[] {
+  if (!pkg || !lock?.packages || (lock.lockfileVersion ?? 1) < 2) return [];
+  const problems: string[] = [];
+  const packages = lock.packages;
+  const root = packages[''] ?? {};
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies'] as const) {
+    const want = (pkg as unknown as Record<string, Record<string, string> | undefined>)[field] ?? {};
+    const have = root[field] ?? {};
+    for (const [name, spec] of Object.entries(want)) {
+      if (have[name] !== spec) problems.push(`package.json has ${name}@${spec} but the lockfile ${have[name] ? `records ${name}@${have[name]}` : `does not list ${name}`}`);
+    }
+    for (const name of Object.keys(have)) if (!(name in want)) problems.push(`the lockfile lists ${name}, which package.json no longer has`);
+  }
+  for (const [key, entry] of Object.entries(packages)) {
+    if (entry.link) continue;
+    for (const field of ['dependencies', 'optionalDependencies'] as const) {
+      for (const dep of Object.keys(entry[field] ?? {})) {
+        let base = key;
+        let found = false;
+        for (;;) {
+          if (packages[`${base ? `${base}/` : ''}node_modules/${dep}`]) {
+            found = true;
+            break;
+          }
+          if (!base) break;
+          const i = base.lastIndexOf('/node_modules/');
+          base = i >= 0 ? base.slice(0, i) : '';
+        }
+        if (!found) problems.push(`${dep} (needed by ${key || 'the root package'}) is missing from the lockfile`);
+      }
+    }
+    if (problems.length > 20) break;
+  }
+  return problems;
 }
 
 /** Packages known to ship compiled addons or libc-specific binaries. */
@@ -93,7 +138,8 @@ export function readNodeFacts(ctx: BuildContext): NodeFacts {
   const deps = { ...(pkg?.dependencies ?? {}), ...(pkg?.optionalDependencies ?? {}) };
   const nativeDeps = Object.keys(deps).filter((d) => NATIVE_PACKAGES.has(d));
   const bins: Record<string, string> = {};
-  const lock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ packages?: Record<string, { bin?: Record<string, string>; hasInstallScript?: boolean; dev?: boolean }> }>(lockfile) : null;
+  const lock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ lockfileVersion?: number; packages?: Record<string, LockEntry> }>(lockfile) : null;
+  const lockProblems = npmLockProblems(pkg, lock);
   if (lock?.packages) {
     for (const [key, entry] of Object.entries(lock.packages)) {
       if (!key.startsWith('node_modules/') || key.lastIndexOf('node_modules/') !== 0) continue;
@@ -105,7 +151,7 @@ export function readNodeFacts(ctx: BuildContext): NodeFacts {
     }
   }
   if (pkg?.gypfile || ctx.exists('binding.gyp')) nativeDeps.push('(this package: binding.gyp)');
-  return { pkg, pm, lockfile, manifests, yarnNodeLinker, tsOutDir: ts.outDir, tsRootDirs: ts.rootDirs, nextStandalone, nextConfig, nativeDeps, bins };
+  return { pkg, pm, lockfile, manifests, yarnNodeLinker, tsOutDir: ts.outDir, tsRootDirs: ts.rootDirs, nextStandalone, nextConfig, nativeDeps, bins, lockProblems };
 }
 
 interface TsInfo {

@@ -42,7 +42,7 @@ const DEV_ONLY_ENTRIES = [
   /^jest\.config\./, /^vitest\.config\./, /^babel\.config\./, /^\.babelrc/, /^webpack\.config\./, /^vite\.config\./,
   /^rollup\.config\./, /^tsup\.config\./, /^\.swcrc$/, /^(test|tests|__tests__|spec|e2e|cypress)$/, /\.md$/i,
   /^package-lock\.json$/, /^yarn\.lock$/, /^pnpm-lock\.yaml$/, /^bun\.lockb?$/, /^npm-shrinkwrap\.json$/, /^\.npmrc$/,
-  /^\.yarnrc/, /^\.dockerize-optimizerc/, /^\.env/, /^coverage$/, /^\.nyc_output$/, /^\.editorconfig$/, /^\.gitignore$/, /^\.husky$/, /^LICENSE/i,
+  /^\.yarnrc/, /^nest-cli\.json$/, /^\.dockerize-optimizerc/, /^\.env/, /^coverage$/, /^\.nyc_output$/, /^\.editorconfig$/, /^\.gitignore$/, /^\.husky$/, /^LICENSE/i,
 ];
 
 const PM_BOOTSTRAP_GLOBALS = new Set(['pnpm', 'yarn', 'npm', 'corepack', 'bun']);
@@ -288,7 +288,8 @@ function parseJsonArray(body: string): string[] | null {
   }
 }
 
-function installCommand(pm: PackageManager, lockfile: string | null, prod: boolean): { cmd: string; cache: string } {
+function installCommand(pm: PackageManager, lockfile: string | null, prod: boolean, lockUsable = true): { cmd: string; cache: string } {
+  if (pm === 'npm' && !lockUsable) return { cmd: prod ? 'npm install --omit=dev' : 'npm install', cache: 'target=/root/.npm' };
   switch (pm) {
     case 'yarn1':
       return { cmd: `yarn install ${lockfile ? '--frozen-lockfile' : ''}${prod ? ' --production' : ''}`.replace(/ +/g, ' ').trim(), cache: 'target=/usr/local/share/.cache/yarn' };
@@ -465,14 +466,17 @@ export function transformNode(input: TransformInput): TransformResult {
   const tooling = [...new Set(a.tooling)];
   const toolingLines = tooling.length ? [...dedupe(a.comments.tooling), ...runLines([], tooling, style)] : [];
   const install = (prod: boolean) => {
-    const i = installCommand(facts.pm, facts.lockfile, prod);
+    const i = installCommand(facts.pm, facts.lockfile, prod, facts.lockProblems.length === 0);
     return runLines([`--mount=type=cache,${i.cache}`], [i.cmd], style);
   };
   if (!facts.lockfile) {
     findings.push({ ruleId: RULES.install, severity: 'warning', message: 'no lockfile in the build context: installs are not reproducible; commit one', fixed: false });
   }
-  const installMsg = installCommand(facts.pm, facts.lockfile, false).cmd;
-  changes.push({ ruleId: RULES.install, line: a.installSeen!.startLine + 1, message: `dependencies installed with '${installMsg}'${facts.lockfile ? ` from ${facts.lockfile}` : ''}` });
+  const installMsg = installCommand(facts.pm, facts.lockfile, false, facts.lockProblems.length === 0).cmd;
+  if (facts.lockProblems.length) {
+    findings.push({ ruleId: RULES.install, severity: 'warning', line: a.installSeen!.startLine + 1, message: `${facts.lockfile} is out of sync with package.json (${facts.lockProblems[0]}${facts.lockProblems.length > 1 ? `, and ${facts.lockProblems.length - 1} more` : ''}): 'npm ci' would fail, so 'npm install' is kept; run npm install and commit the lockfile`, fixed: false });
+  }
+  changes.push({ ruleId: RULES.install, line: a.installSeen!.startLine + 1, message: facts.lockProblems.length ? `dependencies installed with '${installMsg}' (the lockfile is out of sync; see the finding)` : `dependencies installed with '${installMsg}'${facts.lockfile ? ` from ${facts.lockfile}` : ''}` });
   changes.push({ ruleId: RULES.cache, line: a.installSeen!.startLine + 1, message: `the ${facts.pm.replace(/[0-9]|-berry/g, '')} cache is a BuildKit cache mount: fast reinstalls, nothing left in a layer` });
   changes.push({ ruleId: RULES.order, line: a.installSeen!.startLine + 1, message: `${manifests.join(', ')} copied before the sources, so a source change does not reinstall dependencies` });
 

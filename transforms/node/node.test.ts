@@ -31,6 +31,8 @@ function rewrite(dockerfile: string, files: Record<string, string>, opts: Optimi
   return optimizeText(dockerfile, path.join(dir, 'Dockerfile'), opts);
 }
 
+/** A lockfile in sync with pkg() (express only). */
+const LOCK = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app', dependencies: { express: '^4.21.2' } }, 'node_modules/express': { version: '4.21.2' } } });
 const NAIVE = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 3000\nCMD ["npm", "start"]\n';
 
 describe('package manager and lockfile', () => {
@@ -40,7 +42,7 @@ describe('package manager and lockfile', () => {
     ['yarn.lock', 'yarn1', 'yarn install --frozen-lockfile --production'],
     ['pnpm-lock.yaml', 'pnpm', 'pnpm install --frozen-lockfile --prod'],
   ])('%s -> %s, installs with %s', (lock, pm, install) => {
-    const dir = context({ 'package.json': pkg(), [lock]: lock.endsWith('.json') ? '{"lockfileVersion":3,"packages":{}}' : '# lock\n' });
+    const dir = context({ 'package.json': pkg(), [lock]: lock.endsWith('.json') ? LOCK : '# lock\n' });
     expect(readNodeFacts(new BuildContext(dir)).pm).toBe(pm);
     const r = optimizeText(NAIVE, path.join(dir, 'Dockerfile'));
     expect(r.output).toContain(install);
@@ -128,7 +130,7 @@ describe('Next.js standalone is read from the syntax tree', () => {
 });
 
 describe('the command is resolved for a runtime without npm', () => {
-  const lock = { 'package-lock.json': '{"lockfileVersion":3,"packages":{}}' };
+  const lock = { 'package-lock.json': LOCK };
   test.each([
     ['CMD ["npm", "start"]', { start: 'node server.js' }, 'CMD ["server.js"]'],
     ['CMD npm start', { start: 'node server.js' }, 'CMD ["server.js"]'],
@@ -159,7 +161,7 @@ describe('the command is resolved for a runtime without npm', () => {
 });
 
 describe('runtime base', () => {
-  const lock = { 'package-lock.json': '{"lockfileVersion":3,"packages":{}}', 'package.json': pkg() };
+  const lock = { 'package-lock.json': LOCK, 'package.json': pkg() };
   test.each([
     ['FROM node:22', {}, 'gcr.io/distroless/nodejs22-debian13:nonroot'],
     ['FROM node:24-bookworm', {}, 'gcr.io/distroless/nodejs24-debian13:nonroot'],
@@ -200,7 +202,7 @@ describe('runtime base', () => {
 });
 
 describe('what is kept faithfully', () => {
-  const lock = { 'package-lock.json': '{"lockfileVersion":3,"packages":{}}', 'package.json': pkg() };
+  const lock = { 'package-lock.json': LOCK, 'package.json': pkg() };
   test('ENV, ARG, LABEL, EXPOSE, STOPSIGNAL, comments and the header survive', () => {
     const src = '# escape=\\\n# Service image\nARG NODE_VERSION=20\nFROM node:20\nARG BUILD_ID\nLABEL org.opencontainers.image.title="app"\n# where the app lives\nWORKDIR /app\nENV LOG_LEVEL=info\nCOPY . .\nRUN npm ci\nEXPOSE 3000 9229\nSTOPSIGNAL SIGINT\nCMD ["node","server.js"]\n';
     const r = rewrite(src, lock);
@@ -225,7 +227,7 @@ describe('what is kept faithfully', () => {
 });
 
 describe('declines with a reason instead of guessing', () => {
-  const lock = { 'package-lock.json': '{"lockfileVersion":3,"packages":{}}', 'package.json': pkg() };
+  const lock = { 'package-lock.json': LOCK, 'package.json': pkg() };
   test.each([
     ['ADD of a URL', 'FROM node:20\nWORKDIR /app\nADD https://example.com/a.tgz /tmp/\nCOPY . .\nRUN npm ci\nCMD ["node","server.js"]\n', /fetches a URL/],
     ['cd inside RUN', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\nCMD ["node","server.js"]\n', /cd/],
@@ -243,5 +245,40 @@ describe('declines with a reason instead of guessing', () => {
     const dir = path.dirname(first.path);
     const again = optimizeText(first.output, path.join(dir, 'Dockerfile'));
     expect(again.output).toBe(first.output);
+  });
+});
+
+describe('npm ci is only used when the lockfile would pass its checks', () => {
+  const { npmLockProblems } = jest.requireActual('./facts') as typeof import('./facts');
+  const pkgJson = { name: 'a', version: '1.0.0', dependencies: { express: '^4.0.0' } };
+  const ok = {
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'a', dependencies: { express: '^4.0.0' } },
+      'node_modules/express': { version: '4.21.2', dependencies: { debug: '2.6.9' }, optionalDependencies: { fsevents: '*' } },
+      'node_modules/express/node_modules/debug': { version: '2.6.9', dependencies: { ms: '2.0.0' } },
+      'node_modules/ms': { version: '2.0.0' },
+      'node_modules/fsevents': { version: '2.3.3', optional: true },
+    },
+  };
+  test.each([
+    ['a consistent lockfile', pkgJson, ok, 0],
+    ['an old v1 lockfile is not judged', pkgJson, { lockfileVersion: 1, dependencies: {} }, 0],
+    ['a spec changed in package.json', { ...pkgJson, dependencies: { express: '^5.0.0' } }, ok, 1],
+    ['a dependency added to package.json', { ...pkgJson, dependencies: { express: '^4.0.0', koa: '^2.0.0' } }, ok, 1],
+    ['a dependency removed from package.json', { ...pkgJson, dependencies: {} }, ok, 1],
+    ['an optional platform package left out of the lock', pkgJson, { ...ok, packages: { ...ok.packages, 'node_modules/fsevents': undefined } }, 1],
+    ['a nested dependency that resolves nowhere', pkgJson, { ...ok, packages: { ...ok.packages, 'node_modules/ms': undefined } }, 1],
+  ])('%s', (_name, pj, lock, count) => {
+    const clean = JSON.parse(JSON.stringify(lock));
+    expect(npmLockProblems(pj as never, clean).length).toBe(count);
+  });
+
+  test('an out-of-sync lock keeps npm install, with a finding', () => {
+    const lockText = JSON.stringify({ ...ok, packages: { ...ok.packages, 'node_modules/ms': undefined } });
+    const r = rewrite(NAIVE, { 'package.json': JSON.stringify({ ...pkgJson, scripts: { start: 'node server.js' } }), 'package-lock.json': lockText });
+    expect(r.output).toContain('npm install --omit=dev');
+    expect(r.output).not.toContain('npm ci');
+    expect(r.findings.some((f) => /out of sync/.test(f.message) && f.severity === 'warning')).toBe(true);
   });
 });
