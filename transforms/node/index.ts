@@ -4,6 +4,7 @@
  * 13), the alpine family (when the original was alpine) or -slim (when the runtime needs a shell or OS
  * packages). See README.md beside this file for the decisions and their reasons.
  */
+import { heading } from '../../templates/stages';
 import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
 import { flagOf } from '../../src/model/parse';
@@ -508,7 +509,7 @@ export function transformNode(input: TransformInput): TransformResult {
       image: builderImage,
       name: 'deps',
       platform: stage.platform,
-      comments: ['# Production dependencies only.'],
+      comments: heading('node', 'deps'),
       lines: [...builderPreamble(a.installSeen), `WORKDIR ${wd}`, ...toolingLines, ...manifestLines, ...a.comments.install, ...install(true)],
     });
   }
@@ -532,7 +533,7 @@ export function transformNode(input: TransformInput): TransformResult {
       image: builderImage,
       name: 'build',
       platform: stage.platform,
-      comments: ['# All dependencies, then the build.'],
+      comments: heading('node', 'build'),
       lines: [
         ...builderPreamble(lastBuild),
         `WORKDIR ${wd}`,
@@ -654,7 +655,7 @@ export function transformNode(input: TransformInput): TransformResult {
     if (a.entrypoint) rt.push(...preserved(a.entrypoint));
     if (a.cmd) rt.push(...preserved(a.cmd));
   }
-  stages.push({ image: runtimeImage, name: 'runtime', platform: stage.platform, comments: ['# Runtime: production dependencies and the app only.'], lines: rt });
+  stages.push({ image: runtimeImage, name: 'runtime', platform: stage.platform, comments: heading('node', 'runtime'), lines: rt });
   changes.unshift({ ruleId: RULES.stages, line: fromLine, message: `single stage split into ${stages.map((s) => s.name).join(', ')}: build tools, dev dependencies and caches stay out of the runtime image` });
 
   const di = planDockerignore(ctx, 'node', copiedFromContext, path.basename(model.path));

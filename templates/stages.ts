@@ -1,0 +1,18 @@
+/**
+ * Stage skeletons: the heading comment each kind of stage carries and the order of its parts. The
+ * transforms fill the parts; the wording lives here so every ecosystem's output reads the same.
+ */
+export type StageRole = 'deps' | 'build' | 'runtime';
+
+export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
+  node: {
+    deps: '# Production dependencies only.',
+    build: '# All dependencies, then the build.',
+    runtime: '# Runtime: production dependencies and the app only.',
+  },
+};
+
+export function heading(stack: string, role: StageRole): string[] {
+  const h = STAGE_HEADINGS[stack]?.[role];
+  return h ? [h] : [];
+}
