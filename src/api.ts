@@ -76,9 +76,12 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
     } else {
       result.skipped = t.reason;
       result.findings.push(...t.findings);
+      const at = /\bline (\d+)/.exec(t.reason);
+      result.findings.push({ ruleId: `${detected.stack.toUpperCase()}-DECLINED`, severity: 'info', line: at ? Number(at[1]) : undefined, message: `multi-stage rewrite declined: ${t.reason}`, fixed: false });
     }
   } else {
     result.skipped = 'no supported stack detected (node, go, python, rust)';
+    result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
   const rules = runRules(current, file, RULES, { ctx, stack: detected.stack, options: opts, rewritten, lineMap: rewritten ? () => undefined : undefined });
   current = rules.text;
