@@ -61,6 +61,8 @@ interface Analysis {
   tooling: string[];
   /** OS packages the runtime needs (apt/apk), with their install commands for the runtime. */
   runtimeOs: string[];
+  /** Global package installs (`npm i -g pm2`): tooling for the builders, and the runtime's when it runs them. */
+  globals: string[];
   installSeen: Instruction | null;
   buildCommands: { text: string; ins: Instruction }[];
   /** RUN commands kept in the runtime stage (their effect cannot be moved): they need a shell. */
@@ -133,6 +135,7 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
     copies: [],
     tooling: [],
     runtimeOs: [],
+    globals: [],
     installSeen: null,
     buildCommands: [],
     runtimeRuns: [],
@@ -217,7 +220,10 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
           } else if (kind === 'cleanup') {
             /* the stages make cache cleaning and pruning unnecessary */
           } else if (kind === 'global') {
-            return `'${c.text}' at line ${line} installs a global package the app may run; not moved`;
+            if (c.assigns.length || c.redirects.length) return `'${c.text}' at line ${line} installs a global package in a way that cannot be moved`;
+            a.globals.push(c.text);
+            a.tooling.push(c.text);
+            tooling = true;
           } else if (kind === 'add') {
             return `'${c.text}' at line ${line} adds packages outside package.json; not moved`;
           } else {
@@ -583,6 +589,14 @@ export function transformNode(input: TransformInput): TransformResult {
       /* OS packages go before the copies, see below */
     }
   };
+  if (a.globals.length) {
+    if (family === 'distroless') {
+      findings.push({ ruleId: RULES.runtime, severity: 'info', line: fromLine, message: `global packages (${a.globals.join('; ')}) stay in the build stages: the runtime runs node directly`, fixed: true });
+    } else {
+      rt.push(...runLines([], dedupe(a.globals), style));
+      changes.push({ ruleId: RULES.runtime, message: `global packages installed in the runtime too, since its command may run them: ${dedupe(a.globals).join('; ')}` });
+    }
+  }
   if (family !== 'distroless' && a.runtimeOs.length) {
     const pkgs = [...new Set(a.runtimeOs)];
     if (family === 'alpine') rt.push(...runLines([], [`apk add --no-cache ${pkgs.join(' ')}`], style));

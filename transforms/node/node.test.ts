@@ -226,12 +226,30 @@ describe('what is kept faithfully', () => {
   });
 });
 
+describe('global packages', () => {
+  const files = { 'package-lock.json': LOCK, 'package.json': pkg() };
+  test('a global the command runs is installed in a -slim runtime too', () => {
+    const r = rewrite('FROM node:20\nWORKDIR /app\nRUN npm install -g pm2\nCOPY . .\nRUN npm ci\nCMD ["pm2-runtime","server.js"]\n', files);
+    expect(r.runtimeBase).toBe('node:20-slim');
+    const runtime = r.output.slice(r.output.indexOf('AS runtime'));
+    expect(runtime).toContain('RUN npm install -g pm2');
+    expect(runtime).toContain('CMD ["pm2-runtime","server.js"]');
+  });
+
+  test('a global build tool stays in the build stage when the runtime runs node', () => {
+    const r = rewrite('FROM node:20\nWORKDIR /app\nRUN npm install -g typescript\nCOPY . .\nRUN npm ci\nRUN tsc -p .\nCMD ["node","dist/server.js"]\n', files);
+    expect(r.runtimeBase).toMatch(/distroless/);
+    const build = r.output.slice(r.output.indexOf('AS build'), r.output.indexOf('AS runtime'));
+    expect(build).toContain('RUN npm install -g typescript');
+    expect(r.output.slice(r.output.indexOf('AS runtime'))).not.toContain('npm install -g');
+  });
+});
+
 describe('declines with a reason instead of guessing', () => {
   const lock = { 'package-lock.json': LOCK, 'package.json': pkg() };
   test.each([
     ['ADD of a URL', 'FROM node:20\nWORKDIR /app\nADD https://example.com/a.tgz /tmp/\nCOPY . .\nRUN npm ci\nCMD ["node","server.js"]\n', /fetches a URL/],
     ['cd inside RUN', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd web && npm ci\nCMD ["node","server.js"]\n', /cd/],
-    ['a global package the app may run', 'FROM node:20\nWORKDIR /app\nRUN npm install -g pm2\nCOPY . .\nRUN npm ci\nCMD ["pm2-runtime","server.js"]\n', /global package/],
     ['no install at all', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","server.js"]\n', /./],
   ])('%s', (_name, src, reason) => {
     const r = rewrite(src, lock);
