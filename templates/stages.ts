@@ -10,6 +10,11 @@ export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
     build: '# All dependencies, then the build.',
     runtime: '# Runtime: production dependencies and the app only.',
   },
+  go: {
+    deps: '# Modules only.',
+    build: '# Modules first (cached layer), then the sources and the build.',
+    runtime: '# Runtime: the binary and the files it reads, as a non-root user.',
+  },
 };
 
 export function heading(stack: string, role: StageRole): string[] {
