@@ -296,6 +296,8 @@ describe('files the program reads at run time', () => {
     ['a directory the code names', { 'main.go': SERVE('./public/assets'), 'public/assets/a.css': '' }, ['public'], []],
     ['a config file named without extension (viper style)', { 'main.go': SERVE('settings'), 'settings.yaml': 'a: 1\n' }, ['settings.yaml'], []],
     ['embedded directories are not copied', { 'main.go': 'package main\nimport "embed"\n//go:embed templates\nvar t embed.FS\nfunc main(){ _ = "templates/index.html" }\n', 'templates/index.html': '' }, [], ['templates']],
+    ['a Go package directory is not copied for a bare word equal to its name', { 'main.go': SERVE('version'), 'version/version.go': 'package version\n', 'version/VERSION': '1.0\n' }, [], ['version']],
+    ['but a path into it is', { 'main.go': SERVE('web/static'), 'web/web.go': 'package web\n', 'web/static/app.css': '' }, ['web'], []],
     ['likely names are copied when nothing tells', { 'migrations/001.sql': '' }, ['migrations'], []],
     ['Go-only packages, docs and tooling are left out', { 'internal/x/x.go': 'package x\n', 'README.md': '', 'Makefile': '', 'scripts/dev.sh': '' }, [], []],
   ])('%s', (_n, files, copied, notCopied) => {

@@ -818,7 +818,10 @@ function runtimeFiles(a: Analysis, facts: GoFacts, ctx: BuildContext, ignoreText
     const isDir = ctx.isDir(src);
     if (ig && ig.ignores(isDir ? `${src}/` : src)) continue;
     if (isDir && isGoOnlyDir(ctx, src)) continue;
-    const refers = [...literals].some((l) => l === e || l.startsWith(`${e}/`) || (!isDir && l === e.replace(/\.[^.]+$/, '')));
+    // A directory that is also a Go package ("version", "config") is named by its package too: only a
+    // path into it ("version/VERSION") says the program reads its files.
+    const isPackage = isDir && ctx.walk(src, 200, 0).some((f) => f.endsWith('.go'));
+    const refers = [...literals].some((l) => (l === e && !isPackage) || l.startsWith(`${e}/`) || (!isDir && l === e.replace(/\.[^.]+$/, '')));
     if (embedded.has(e)) {
       r.embedded.push(e);
       continue;
