@@ -138,6 +138,17 @@ describe('the build stage', () => {
     expect(b.match(/COPY go\.mod go\.sum/g)).toHaveLength(1);
   });
 
+  test("Docker's guide layout: COPY *.go, go build without a package, CGO_ENABLED=0 prefix kept", () => {
+    const r = rewrite('FROM golang:1.22\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY *.go ./\nRUN CGO_ENABLED=0 GOOS=linux go build -o /docker-gs-ping\nEXPOSE 8080\nCMD ["/docker-gs-ping"]\n', { 'go.sum': '' });
+    const b = stage(r, 'build');
+    expect(b.filter((l) => l.startsWith('COPY'))).toEqual(['COPY go.mod go.sum ./', 'COPY *.go ./']);
+    expect(b.join('\n')).toContain('CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o /docker-gs-ping');
+    expect(b.join('\n')).not.toContain('CGO_ENABLED=0 CGO_ENABLED=0');
+    const rt = stage(r, 'runtime');
+    expect(rt).toContain('COPY --from=build /docker-gs-ping /docker-gs-ping');
+    expect(rt.join('\n')).not.toMatch(/\.go\b/);
+  });
+
   test('the original flags survive: tags, ldflags -X with its ARG carried into the builder', () => {
     const r = rewrite('FROM golang:1.22\nARG VERSION=dev\nWORKDIR /app\nCOPY . .\nRUN GOOS=linux go build -tags netgo,osusergo -ldflags="-X main.version=${VERSION}" -o /bin/app ./cmd/app\nCMD ["/bin/app"]\n', { 'cmd/app/main.go': MAIN });
     const b = stage(r, 'build');

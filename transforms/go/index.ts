@@ -609,7 +609,7 @@ export function transformGo(input: TransformInput): TransformResult {
     } else if (item.kind === 'keep') {
       if (item.ins.index < lastStepIndex) bl.push(...preserved(item.ins));
     } else if (item.kind === 'copy') {
-      const onlyManifests = item.copy.sources.every((s) => manifests.files.includes(s.replace(/^\.\//, '')));
+      const onlyManifests = item.copy.sources.every((s) => manifests.files.includes(s.replace(/^\.\//, '')) || /^(\.\/)?go\.(mod|sum|work|work\.sum)$/.test(s));
       if (!onlyManifests) placeDownload();
       if (onlyManifests && !facts.vendor) continue;
       let lines = item.copy.ins.lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
