@@ -3,6 +3,7 @@
  * like the original, run as non-root, keep the original's exposed ports, and, when the config asks, be
  * minRatio times smaller. Everything else (env keys, entrypoint, layers) is reported, not judged.
  */
+import { parseDockerfile } from '../model/parse';
 import type { BuildResult } from './build';
 import type { ImageFacts } from './inspect';
 import type { ProbeResult } from './probe';
@@ -64,7 +65,32 @@ export function compareProbes(orig: ProbeResult | undefined, next: ProbeResult |
   return { problems, notes };
 }
 
-export function judge(orig: Side, next: Side, opts: { expectStatus?: number; compareBody?: boolean; minRatio?: number; declined?: string } = {}): Verdict {
+/**
+ * Keys the Dockerfile's final stage sets with ENV itself (following `FROM <earlier stage>`), as
+ * opposed to keys inherited from the base image.
+ */
+export function declaredEnvKeys(text: string, file = 'Dockerfile'): string[] {
+  const m = parseDockerfile(text, file);
+  const keys = new Set<string>();
+  let stage = m.stages[m.stages.length - 1];
+  const seen = new Set<number>();
+  while (stage && !seen.has(stage.index)) {
+    seen.add(stage.index);
+    for (const ins of stage.instructions) {
+      if (ins.keyword !== 'ENV' || ins.args.length === 0) continue;
+      if (!ins.args[0].includes('=')) keys.add(ins.args[0]);
+      else for (const a of ins.args) {
+        const k = /^([A-Za-z_][A-Za-z0-9_.-]*)=/.exec(a);
+        if (k) keys.add(k[1]);
+      }
+    }
+    const base = stage.image.toLowerCase();
+    stage = m.stages.find((s) => s.index < stage.index && s.name !== null && s.name.toLowerCase() === base)!;
+  }
+  return [...keys].sort();
+}
+
+export function judge(orig: Side, next: Side, opts: { expectStatus?: number; compareBody?: boolean; minRatio?: number; declined?: string; declaredEnv?: string[] } = {}): Verdict {
   const problems: string[] = [];
   const notes: string[] = [];
   if (orig.build && !orig.build.ok) notes.push(`the original Dockerfile does not build here: ${firstLine(orig.build.error)}`);
@@ -89,7 +115,11 @@ export function judge(orig: Side, next: Side, opts: { expectStatus?: number; com
         else problems.push(`the rewritten image is ${ratio}x smaller, below minRatio ${opts.minRatio}`);
       } else if (ratio !== undefined && ratio < 1) notes.push(`the rewritten image is larger (${ratio}x)`);
       const lostEnv = orig.image.envKeys.filter((k) => !next.image!.envKeys.includes(k));
-      if (lostEnv.length) notes.push(`env keys not in the rewritten image: ${lostEnv.join(', ')}`);
+      const declared = new Set(opts.declaredEnv ?? []);
+      const lostDeclared = lostEnv.filter((k) => declared.has(k));
+      const lostInherited = lostEnv.filter((k) => !declared.has(k));
+      if (lostDeclared.length) problems.push(`the rewritten image lost ENV ${lostDeclared.join(', ')} that the original Dockerfile sets`);
+      if (lostInherited.length) notes.push(`env keys of the original base image not in the rewritten one: ${lostInherited.join(', ')}`);
     }
   }
   return { ok: problems.length === 0, problems, notes, ratio };

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BuildResult, buildImage, pickTouchFile, prepareContexts, touchSource } from './build';
-import { judge, Side } from './compare';
+import { declaredEnvKeys, judge, Side } from './compare';
 import { loadVerifyConfig, VerifyConfig } from './config';
 import { Docker, DockerUnavailableError, killRunning } from './docker';
 import { ImageFacts, inspectImage } from './inspect';
@@ -174,6 +174,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
       compareBody: p.kind === 'http' ? p.compareBody : true,
       minRatio: config.minRatio,
       declined: input.declined,
+      declaredEnv: declaredEnvKeys(original, dockerfile),
     });
     report.problems.push(...v.problems);
     report.notes.push(...v.notes);

@@ -64,10 +64,10 @@ export function parseHistory(out: string): LayerInfo[] {
 /** A history line shortened for a table: BuildKit's `|2 A=b /bin/sh -c` prefixes and `#(nop)` dropped. */
 export function shortCreatedBy(s: string, max = 60): string {
   let t = s
-    .replace(/^\|\d+(\s+\S+=\S*)*\s+/, '')
-    .replace(/^\/bin\/sh -c #\(nop\)\s*/, '')
-    .replace(/^(RUN )?\/bin\/sh -c /, 'RUN ')
     .replace(/\s*# buildkit$/, '')
+    .replace(/^(RUN\s+)?\|\d+(\s+\S+=\S*)*\s+/, '$1')
+    .replace(/^\/bin\/sh -c #\(nop\)\s*/, '')
+    .replace(/^(RUN\s+)?\/bin\/sh -c /, 'RUN ')
     .replace(/\s+/g, ' ')
     .trim();
   if (t.length > max) t = t.slice(0, max - 1) + '…';
