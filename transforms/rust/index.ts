@@ -213,6 +213,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     dummyBuild: false,
     env: {},
   };
+  const mutations: { ins: Instruction; offset: number; text: string; mkdir: boolean }[] = [];
   for (const ins of stage.instructions) {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
@@ -244,8 +245,9 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
         if (ins.json) return `RUN at line ${line} is in exec form`;
         const script = parseShell(ins.body);
         if (!script.ok) return `RUN at line ${line} does not parse as shell (${script.error ?? 'syntax error'})`;
-        const built = a.builds.length > 0;
+        const builtBefore = a.builds.length > 0;
         for (const c of script.commands) {
+          const built = a.builds.length > 0;
           const name = effectiveName(c);
           const words = c.argv.map((w) => w.value ?? w.text);
           const os = osInstallOf(c);
@@ -263,7 +265,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
               const step = readCargoStep(c, ins, a.workdir, facts, a.env);
               if (typeof step === 'string') return step;
               a.builds.push(step);
-            } else if (built && words.some((w) => /(^|\/)target\//.test(w))) {
+            } else if (builtBefore && words.some((w) => /(^|\/)target\//.test(w))) {
               a.targetReadLater = true;
             }
             continue;
@@ -273,7 +275,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
           if (['cp', 'mv', 'install', 'strip', 'ln', 'ls', 'file', 'ldd', 'du'].includes(name)) {
             if (!built) continue;
             const pos = positionals(c, 1, name === 'install' ? ['-m', '--mode', '-o', '-g'] : []).map((w) => w.value ?? w.text);
-            if (pos.some((p) => /(^|\/)target\//.test(p) || p.startsWith(path.posix.join(a.workdir, 'target')))) a.targetReadLater = true;
+            if (builtBefore && pos.some((p) => /(^|\/)target\//.test(p) || p.startsWith(path.posix.join(a.workdir, 'target')))) a.targetReadLater = true;
             if ((name === 'cp' || name === 'mv' || name === 'install') && pos.length >= 2) {
               const dest = path.posix.resolve(a.workdir, pos[pos.length - 1]);
               for (const src of pos.slice(0, -1)) {
@@ -285,16 +287,14 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
             continue;
           }
           if (['mkdir', 'touch', 'rm', 'sed'].includes(name) || (name === 'echo' && c.redirects.length)) {
-            if (!built) {
-              // Writing sources before the build (the dummy main.rs layer): the build stays as written.
-              if (name !== 'mkdir') a.dummyBuild = true;
-              continue;
-            }
             if (name === 'rm' && words.some((w) => /(^|\/)target(\/|$)/.test(w))) {
-              a.targetReadLater = true;
+              if (builtBefore) a.targetReadLater = true;
               continue;
             }
-            return `'${c.text}' at line ${line} changes files after the build; the runtime may need them`;
+            // Before the last build (the dummy main.rs layer) the build stays as written; after it, the
+            // change may be something the runtime needs: decided once all builds are known.
+            mutations.push({ ins, offset: c.start, text: c.text, mkdir: name === 'mkdir' });
+            continue;
           }
           if (['useradd', 'groupadd', 'adduser', 'addgroup', 'chown', 'chmod'].includes(name)) {
             // A user for the app: the runtime has its own non-root user (65532).
@@ -342,6 +342,12 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     }
   }
   if (a.builds.length === 0) return 'no cargo build or cargo install --path found';
+  const last = a.builds[a.builds.length - 1];
+  for (const m of mutations) {
+    const after = m.ins.index > last.ins.index || (m.ins === last.ins && m.offset > last.command.start);
+    if (after && !(m.ins === last.ins && /^rm\b/.test(m.text))) return `'${m.text}' at line ${m.ins.startLine + 1} changes files after the build; the runtime may need them`;
+    if (!after && !m.mkdir) a.dummyBuild = true;
+  }
   if (a.copies.length === 0) return 'no COPY of the project';
   void findings;
   return a;
@@ -395,7 +401,7 @@ function resolveBinary(a: Analysis, facts: CargoFacts): Resolved | string {
 }
 
 /** Top-level entries (relative to WORKDIR) of what the original copied that the binary may read at run time. */
-function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx']): { keep: string[]; dropped: string[] } {
+function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx'], named: string[], ignored: (rel: string) => boolean): { keep: string[]; dropped: string[]; all: boolean } {
   const present = new Set<string>();
   for (const c of a.copies) {
     const destDir = path.posix.resolve(a.workdir, c.dest);
@@ -412,10 +418,27 @@ function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx']
       else if (rel.startsWith('..')) present.add(`/${path.posix.join(destDir, path.posix.basename(src))}`);
     }
   }
+  for (const e of [...present]) if (!e.startsWith('/') && !e.includes('*') && ignored(e)) present.delete(e);
+  // Paths the command or ENV names (`serve .`, `--root public`): kept whatever they look like.
+  const wd = a.workdir;
+  let all = false;
+  const forced = new Set<string>();
+  for (const n of named) {
+    if (!n || n.startsWith('-') || n.includes('://') || n.includes('$')) continue;
+    const abs = path.posix.resolve(wd, n);
+    if (abs === wd) all = true;
+    const rel = path.posix.relative(wd, abs);
+    if (rel && !rel.startsWith('..') && present.has(rel.split('/')[0])) forced.add(rel.split('/')[0]);
+  }
+  if (all) return { keep: [...present].filter((e) => e !== 'target' && !e.startsWith('/')).sort(), dropped: present.has('target') ? ['target'] : [], all };
   const memberTops = new Set(facts.packages.filter((p) => p.dir).map((p) => p.dir.split('/')[0]));
   const keep: string[] = [];
   const dropped: string[] = [];
   for (const e of [...present].sort()) {
+    if (forced.has(e)) {
+      keep.push(e);
+      continue;
+    }
     if (e.includes('*') || e.startsWith('/')) {
       if (!BUILD_ONLY_ENTRIES.some((r) => r.test(path.posix.basename(e)))) keep.push(e);
       else dropped.push(e);
@@ -448,7 +471,7 @@ function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx']
     }
     keep.push(e);
   }
-  return { keep, dropped };
+  return { keep, dropped, all };
 }
 
 function debianSlimFor(tag: string | null): string {
@@ -569,7 +592,7 @@ export function transformRust(input: TransformInput): TransformResult {
     line: step.ins.startLine + 1,
     message: targetMount
       ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies; the binary is copied to ${OUT_DIR} before the mount ends`
-      : `the cargo registry is a BuildKit cache mount (${a.dummyBuild ? 'the dummy-source build layer is kept as written' : 'target/ is read by a later step, so it stays in the layer'})`,
+      : `the cargo registry is a BuildKit cache mount (${step.verb === 'install' ? 'cargo install compiles in a temporary directory' : a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
   });
   if (!step.release) {
     findings.push({ ruleId: RULES.profile, severity: 'warning', line: step.ins.startLine + 1, message: `'${step.command.text}' builds the ${step.profileDir} profile (unoptimised); add --release`, fixed: false });
@@ -581,18 +604,27 @@ export function transformRust(input: TransformInput): TransformResult {
   // ----- runtime stage
   const rt: string[] = [];
   const wd = a.workdir;
-  const files = runtimeFiles(a, facts, ctx);
+  const copied = a.copies.flatMap((c) => c.sources);
+  const di = planDockerignore(ctx, 'rust', copied, path.basename(model.path));
+  const ignoreText = di.sideFile ? di.sideFile.output : ctx.readText('.dockerignore');
+  const ig = ignoreText ? loadIgnore(ignoreText) : null;
+  const named = [...resolved.args.flatMap((x) => [x, x.replace(/^[^=]*=/, '')]), ...Object.values(a.env)];
+  const files = runtimeFiles(a, facts, ctx, named, (rel) => !!ig && ig.ignores(rel));
   const exe = `/usr/local/bin/${resolved.bin}`;
   const chown = family === 'slim' ? '' : '';
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
   runtimeCopies.push(`COPY --from=build ${chown}${runtimeSource} ${exe}`);
-  for (const f of files.keep) {
+  if (files.all && (step.verb === 'install' || targetMount)) {
+    // target/ is not in the build stage's layer: the working directory is copied whole.
+    runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
+  } else for (const f of files.keep) {
     const src = f.startsWith('/') ? f : path.posix.join(wd, f);
     runtimeCopies.push(`COPY --from=build ${src} ${f.startsWith('/') ? f : `./${f}`}`);
   }
   changes.push({ ruleId: RULES.binary, line: step.ins.startLine + 1, message: `only the '${resolved.bin}' binary reaches the runtime, at ${exe}` });
-  changes.push({ ruleId: RULES.files, message: files.keep.length ? `files the original ran beside the binary, kept in ${wd}: ${files.keep.join(', ')}${files.dropped.length ? `; left out as build-only: ${files.dropped.join(', ')}` : ''}` : `no other file is needed at run time; left out as build-only: ${files.dropped.join(', ') || 'nothing'}` });
+  if (files.all) changes.push({ ruleId: RULES.files, line: (a.cmd ?? a.entrypoint)!.startLine + 1, message: `the command names the working directory (${wd}): everything the original copied is kept, except target/` });
+  else changes.push({ ruleId: RULES.files, message: files.keep.length ? `files the original ran beside the binary, kept in ${wd}: ${files.keep.join(', ')}${files.dropped.length ? `; left out as build-only: ${files.dropped.join(', ')}` : ''}` : `no other file is needed at run time; left out as build-only: ${files.dropped.join(', ') || 'nothing'}` });
 
   const runtimeWhy: Record<typeof family, string> = {
     cc: `glibc, libgcc${openssl ? ', libssl3' : ''} like the builder's Debian, no shell or package manager`,
@@ -649,8 +681,6 @@ export function transformRust(input: TransformInput): TransformResult {
   changes.push({ ruleId: RULES.cmd, line: cmdIns.startLine + 1, message: `'${resolved.original}' runs as '${[exe, ...resolved.args].join(' ')}'${cmdIns.json ? '' : ' (exec form: the binary is PID 1 and receives signals; the runtime has no shell)'}` });
   stages.push({ image: runtimeImage, name: 'runtime', platform: stage.platform, comments: heading('rust', 'runtime'), lines: rt });
 
-  const copied = a.copies.flatMap((c) => c.sources);
-  const di = planDockerignore(ctx, 'rust', copied, path.basename(model.path));
   findings.push(...di.findings);
   const plan: Plan = { stages, changes, findings, sideFiles: di.sideFile ? [di.sideFile] : [] };
   if (di.sideFile) changes.push({ ruleId: 'DO-IGNORE', message: di.sideFile.original === null ? '.dockerignore created: target/, .git and env files stay out of the build context' : '.dockerignore completed with essentials it lacked (target, .git)' });
@@ -681,6 +711,12 @@ function rewriteCargoRun(ins: Instruction, steps: CargoStep[], lock: boolean, tr
   for (const e of edits) out = Buffer.concat([out.subarray(0, e.at), Buffer.from(e.add, 'utf8'), out.subarray(e.at)]);
   text = out.toString('utf8');
   return text;
+}
+
+function loadIgnore(text: string): { ignores(p: string): boolean } {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require('ignore') as { default?: () => { add(t: string): { ignores(p: string): boolean } } } & (() => { add(t: string): { ignores(p: string): boolean } });
+  return (mod.default ?? mod)().add(text);
 }
 
 export const rust: Ecosystem = {
