@@ -14,6 +14,8 @@ export interface CargoPackage {
   bins: string[];
   /** Dependency names as the lockfile knows them (renames resolved). */
   deps: string[];
+  /** `[package] default-run`: the binary `cargo run` picks. */
+  defaultRun: string | null;
 }
 
 export interface LockPackage {
@@ -183,7 +185,7 @@ export function readCargoFacts(ctx: BuildContext): CargoFacts {
     const addPackage = (dir: string, manifest: Record<string, unknown>) => {
       const pkg = isRecord(manifest.package) ? manifest.package : null;
       if (!pkg || typeof pkg.name !== 'string') return;
-      facts.packages.push({ name: pkg.name, dir, bins: binariesOf(ctx, dir, manifest), deps: dependencyNames(manifest, wsDeps) });
+      facts.packages.push({ name: pkg.name, dir, bins: binariesOf(ctx, dir, manifest), deps: dependencyNames(manifest, wsDeps), defaultRun: typeof pkg['default-run'] === 'string' ? pkg['default-run'] : null });
     };
     addPackage('', root);
     for (const dir of memberDirs(ctx, ws)) {

@@ -97,6 +97,8 @@ interface Analysis {
   /** Files written before the build (the dummy main.rs trick): the target dir cannot be a cache mount. */
   dummyBuild: boolean;
   env: Record<string, string>;
+  /** The build step was added for a `cargo run` command. */
+  synthesized: boolean;
 }
 
 function comments(ins: Instruction): string[] {
@@ -212,6 +214,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     targetReadLater: false,
     dummyBuild: false,
     env: {},
+    synthesized: false,
   };
   const mutations: { ins: Instruction; offset: number; text: string; mkdir: boolean }[] = [];
   for (const ins of stage.instructions) {
@@ -341,14 +344,18 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
         a.kept.push(ins);
     }
   }
-  if (a.builds.length === 0) return 'no cargo build or cargo install --path found';
+  const cargoRun = [a.entrypoint, a.cmd].some((i) => {
+    const argv = instructionArgv(i);
+    return !!argv && path.posix.basename(argv[0] ?? '') === 'cargo' && argv.includes('run');
+  });
+  if (a.builds.length === 0 && !cargoRun) return 'no cargo build or cargo install --path found';
+  if (a.copies.length === 0) return 'no COPY of the project';
   const last = a.builds[a.builds.length - 1];
-  for (const m of mutations) {
+  if (last) for (const m of mutations) {
     const after = m.ins.index > last.ins.index || (m.ins === last.ins && m.offset > last.command.start);
     if (after && !(m.ins === last.ins && /^rm\b/.test(m.text))) return `'${m.text}' at line ${m.ins.startLine + 1} changes files after the build; the runtime may need them`;
     if (!after && !m.mkdir) a.dummyBuild = true;
   }
-  if (a.copies.length === 0) return 'no COPY of the project';
   void findings;
   return a;
 }
@@ -376,8 +383,8 @@ function resolveBinary(a: Analysis, facts: CargoFacts): Resolved | string {
   const args = ep ? [...ep.slice(1), ...(cmd ?? [])] : argv.slice(1);
   const original = [...(ep ?? []), ...(cmd ?? [])].join(' ');
   if (ep && a.cmd && !cmd) return `CMD at line ${a.cmd.startLine + 1} is not a literal command`;
-  if (path.posix.basename(exe) === 'cargo' && argv[1] === 'run') {
-    return `'${argv.join(' ')}' compiles at container start; build the binary in the Dockerfile and run it`;
+  if (path.posix.basename(exe) === 'cargo' && argv.slice(1).find((w) => !w.startsWith('+') && !w.startsWith('-')) === 'run') {
+    return resolveCargoRun(a, facts, argv, via, original, ep ? (cmd ?? []) : []);
   }
   const abs = exe.includes('/') ? path.posix.resolve(a.workdir, exe) : null;
   for (const step of a.builds) {
@@ -398,6 +405,45 @@ function resolveBinary(a: Analysis, facts: CargoFacts): Resolved | string {
   }
   const known = a.builds.flatMap((s) => binariesOf(s, facts, a.workdir));
   return `'${exe}' (the ${via === 'cmd' ? 'CMD' : 'ENTRYPOINT'}) is not a binary the cargo build produces${known.length ? ` (${known.join(', ')})` : ''}`;
+}
+
+/**
+ * `cargo run [flags] [-- args]`: the binary a build with the same flags produces. The build of the
+ * original is used when one matches; otherwise (cargo run compiled at every start) a `cargo build`
+ * with the run's flags is added to the build stage.
+ */
+function resolveCargoRun(a: Analysis, facts: CargoFacts, argv: string[], via: 'cmd' | 'entrypoint', original: string, extraArgs: string[]): Resolved | string {
+  const dashes = argv.indexOf('--');
+  const runArgs = [...(dashes >= 0 ? argv.slice(dashes + 1) : []), ...extraArgs];
+  const flags = (dashes >= 0 ? argv.slice(1, dashes) : argv.slice(1)).filter((w, i, all) => !(w === 'run' && all.indexOf('run') === i));
+  if (flags.some((f) => f.startsWith('+'))) return `'${argv.join(' ')}' selects a toolchain; not rewritten`;
+  if (flags.some((f) => f === '--example' || f.startsWith('--example='))) return `'${argv.join(' ')}' runs an example; not rewritten`;
+  const script = `cargo build ${flags.map(quoteWord).join(' ')}`.trim();
+  const parsed = parseShell(script);
+  const lineNo = (via === 'cmd' ? a.cmd : a.entrypoint)!.startLine;
+  const ins: Instruction = {
+    keyword: 'RUN', index: Number.MAX_SAFE_INTEGER, startLine: lineNo, endLine: lineNo, lines: [`RUN ${script}`], leading: [],
+    args: [script], flags: [], body: script, json: null, stage: 0, heredoc: false,
+  };
+  if (!parsed.ok || parsed.commands.length !== 1) return `'${argv.join(' ')}' cannot be read`;
+  const step = readCargoStep(parsed.commands[0], ins, a.workdir, facts, a.env);
+  if (typeof step === 'string') return step;
+  let bins = binariesOf(step, facts, a.workdir);
+  if (!step.bins.length && bins.length > 1) {
+    const pkgs = step.packages.length ? facts.packages.filter((p) => step.packages.includes(p.name)) : facts.packages.filter((p) => p.dir === '');
+    const def = pkgs.length === 1 ? pkgs[0].defaultRun : null;
+    if (!def) return `'${argv.join(' ')}' is ambiguous: the package has several binaries (${bins.join(', ')}) and no default-run`;
+    bins = [def];
+  }
+  if (bins.length !== 1) return `'${argv.join(' ')}': no binary to run`;
+  const bin = bins[0];
+  const same = a.builds.find((b) => b.verb === 'build' && b.profileDir === step.profileDir && b.target === step.target && b.targetDir === step.targetDir && binariesOf(b, facts, a.workdir).includes(bin));
+  if (same) return { bin, step: same, args: runArgs, via, original };
+  step.bins = [bin];
+  a.builds.push(step);
+  a.builder.push(ins);
+  a.synthesized = true;
+  return { bin, step, args: runArgs, via, original };
 }
 
 /** Top-level entries (relative to WORKDIR) of what the original copied that the binary may read at run time. */
@@ -594,6 +640,9 @@ export function transformRust(input: TransformInput): TransformResult {
       ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies; the binary is copied to ${OUT_DIR} before the mount ends`
       : `the cargo registry is a BuildKit cache mount (${step.verb === 'install' ? 'cargo install compiles in a temporary directory' : a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
   });
+  if (a.synthesized) {
+    changes.push({ ruleId: RULES.cmd, line: step.ins.startLine + 1, message: `'${resolved.original}' compiled the project at every start: the build stage runs '${step.command.text}' once` });
+  }
   if (!step.release) {
     findings.push({ ruleId: RULES.profile, severity: 'warning', line: step.ins.startLine + 1, message: `'${step.command.text}' builds the ${step.profileDir} profile (unoptimised); add --release`, fixed: false });
   }

@@ -126,6 +126,22 @@ describe('the binary the container runs', () => {
     expect(r.output).toContain('ENTRYPOINT ["/usr/local/bin/app", "serve"]\nCMD ["--port", "8080"]');
   });
 
+  test('cargo run compiled at every start: built once in the build stage, its arguments kept', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nEXPOSE 8080\nCMD cargo run --release -- --port 8080\n');
+    expect(r.skipped).toBeUndefined();
+    expect(stageOf(r.output, 'build')).toContain('cargo build --release --locked');
+    expect(r.output).toContain('CMD ["/usr/local/bin/app", "--port", "8080"]');
+    expect(r.changes.some((c) => c.ruleId === 'RUST-CMD' && /compiled the project at every start/.test(c.message))).toBe(true);
+  });
+
+  test('cargo run after a matching cargo build uses that build; default-run picks the binary', () => {
+    const files = { ...APP, 'Cargo.toml': MANIFEST('app', 'default-run = "tool"'), 'src/bin/tool.rs': '' };
+    const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD ["cargo", "run", "--release"]\n', files);
+    expect(r.output.match(/cargo build/g)).toHaveLength(1);
+    expect(r.output).toContain('cp /app/target/release/tool /out/');
+    expect(r.output).toContain('CMD ["/usr/local/bin/tool"]');
+  });
+
   test('a workspace package chosen with -p, its [[bin]] renamed', () => {
     const files = {
       'Cargo.toml': '[workspace]\nmembers = ["lib", "srv"]\n',
@@ -143,12 +159,13 @@ describe('the binary the container runs', () => {
   });
 
   test.each([
-    ['a name no cargo build produces', NAIVE.replace('release/app', 'release/other'), /not a binary the cargo build produces \(app\)/],
-    ['cargo run at start', NAIVE.replace('CMD ["./target/release/app"]', 'CMD ["cargo", "run", "--release"]'), /compiles at container start/],
+    ['a name no cargo build produces', NAIVE.replace('release/app', 'release/other'), /not a binary the cargo build produces \(app, tool\)/],
+    ['cargo run of a package with several binaries and no default-run', 'FROM rust:1\nWORKDIR /app\nCOPY . .\nCMD ["cargo", "run"]\n', /ambiguous: .*\(app, tool\)/],
+    ['cargo run with a toolchain', 'FROM rust:1\nWORKDIR /app\nCOPY . .\nCMD ["cargo", "+nightly", "run"]\n', /selects a toolchain/],
     ['no CMD', NAIVE.replace('CMD ["./target/release/app"]\n', ''), /no CMD or ENTRYPOINT/],
     ['a CMD with a variable', NAIVE.replace('CMD ["./target/release/app"]', 'CMD ./target/release/app --port $PORT'), /not a literal command/],
   ])('declines on %s', (_name, dockerfile, reason) => {
-    const r = rewrite(dockerfile);
+    const r = rewrite(dockerfile, { ...APP, 'src/bin/tool.rs': '' });
     expect(r.skipped).toMatch(reason);
     expect(r.output).toBe(dockerfile);
   });
