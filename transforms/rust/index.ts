@@ -90,6 +90,8 @@ interface Analysis {
   healthcheck: Instruction | null;
   /** `cp`/`mv` of a built binary: destination path -> binary name. */
   moved: Map<string, string>;
+  /** `mv` of a built binary out of target/: binary name -> its new path. */
+  mvDest: Map<string, string>;
   /** OS packages the runtime needs (run-time libraries of -dev packages the original installed). */
   runtimeOs: string[];
   /** An instruction after the build reads target/: the target dir cannot be a cache mount. */
@@ -210,6 +212,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     cmd: null,
     healthcheck: null,
     moved: new Map(),
+    mvDest: new Map(),
     runtimeOs: [],
     targetReadLater: false,
     dummyBuild: false,
@@ -283,8 +286,14 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
               const dest = path.posix.resolve(a.workdir, pos[pos.length - 1]);
               for (const src of pos.slice(0, -1)) {
                 const bin = path.posix.basename(src);
-                const dir = dest.endsWith('/') || pos[pos.length - 1].endsWith('/') || pos.length > 2 || ['/usr/local/bin', '/usr/bin', '/bin', '/app', '/usr/local/sbin'].includes(dest);
-                a.moved.set(dir ? path.posix.join(dest, bin) : dest, bin);
+                const dir = dest.endsWith('/') || pos[pos.length - 1].endsWith('/') || pos.length > 2 || dest === a.workdir || ['/usr/local/bin', '/usr/bin', '/bin', '/app', '/usr/local/sbin'].includes(dest);
+                const to = dir ? path.posix.join(dest, bin) : dest;
+                a.moved.set(to, bin);
+                // mv takes the binary out of target/: the runtime copies it from where it went.
+                if (name === 'mv' && /(^|\/)target\//.test(src)) {
+                  a.mvDest.set(bin, to);
+                  a.targetReadLater = true;
+                }
               }
             }
             continue;
@@ -532,7 +541,13 @@ export function transformRust(input: TransformInput): TransformResult {
   const stage = model.stages[0];
   const base = parseImage(stage.image);
   if (base.repo !== 'rust') return decline(`base image '${stage.image}' is not an official rust image`);
-  if (base.dynamic) return decline(`base image '${stage.image}' is set by a build argument`);
+  // `FROM rust:${RUST_VERSION}`: the builder keeps the variable; decisions use the ARG's default.
+  let tag = base.tag;
+  if (base.dynamic) {
+    const resolvedTag = resolveGlobalArgs(model, base.tag ?? '');
+    if (resolvedTag === null || base.repo.includes('$')) return decline(`base image '${stage.image}' is set by a build argument without a default`);
+    tag = resolvedTag;
+  }
   const facts = readCargoFacts(ctx);
   if (facts.rootError) return decline(facts.rootError);
   if (!facts.root) return decline('no Cargo.toml in the build context');
@@ -545,7 +560,7 @@ export function transformRust(input: TransformInput): TransformResult {
   if (typeof resolved === 'string') return decline(resolved, findings);
   const style = styleOf(model);
   const fromLine = stage.from.startLine + 1;
-  const musl = tagVariant(base.tag).includes('alpine');
+  const musl = tagVariant(tag).includes('alpine');
   const step = resolved.step;
 
   // ----- native libraries the binary links
@@ -584,7 +599,7 @@ export function transformRust(input: TransformInput): TransformResult {
   if (family === 'cc' && (requested === 'slim' || slimReasons.length)) family = 'slim';
   if (step.target && /musl/.test(step.target) && family === 'cc') family = 'static';
   const builderImage = stage.image;
-  const runtimeImage = family === 'cc' ? CC_RUNTIME : family === 'static' ? STATIC_RUNTIME : family === 'scratch' ? 'scratch' : debianSlimFor(base.tag);
+  const runtimeImage = family === 'cc' ? CC_RUNTIME : family === 'static' ? STATIC_RUNTIME : family === 'scratch' ? 'scratch' : debianSlimFor(tag);
 
   // ----- the build stage: the original steps, the cargo build with --locked and cache mounts
   const lockCopied = a.copies.some((c) => c.sources.some((s) => ['.', './', 'Cargo.lock', 'Cargo.*', 'Cargo.lock*'].includes(s.replace(/\/$/, '') || '.')));
@@ -603,7 +618,7 @@ export function transformRust(input: TransformInput): TransformResult {
   const builtPath = step.verb === 'install'
     ? path.posix.join(step.installRoot, 'bin', resolved.bin)
     : staticBuild ? `${step.targetDir}/$(uname -m)-unknown-linux-musl/${step.profileDir}/${resolved.bin}` : path.posix.join(binDir(step), resolved.bin);
-  const runtimeSource = targetMount ? `${OUT_DIR}/${resolved.bin}` : builtPath;
+  const runtimeSource = a.mvDest.get(resolved.bin) ?? (targetMount ? `${OUT_DIR}/${resolved.bin}` : builtPath);
   const mounts = [`--mount=type=cache,target=${CARGO_HOME}/registry`];
   if (facts.gitDeps) mounts.push(`--mount=type=cache,target=${CARGO_HOME}/git/db`);
   if (targetMount) mounts.push(`--mount=type=cache,target=${step.targetDir}`);
@@ -664,7 +679,7 @@ export function transformRust(input: TransformInput): TransformResult {
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
   runtimeCopies.push(`COPY --from=build ${chown}${runtimeSource} ${exe}`);
-  if (files.all && (step.verb === 'install' || targetMount)) {
+  if (files.all && wd !== '/' && (step.verb === 'install' || targetMount)) {
     // target/ is not in the build stage's layer: the working directory is copied whole.
     runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
   } else for (const f of files.keep) {
@@ -760,6 +775,26 @@ function rewriteCargoRun(ins: Instruction, steps: CargoStep[], lock: boolean, tr
   for (const e of edits) out = Buffer.concat([out.subarray(0, e.at), Buffer.from(e.add, 'utf8'), out.subarray(e.at)]);
   text = out.toString('utf8');
   return text;
+}
+
+/** A tag with `${NAME}`/`$NAME` replaced by the defaults of ARGs before the first FROM; null when one has none. */
+function resolveGlobalArgs(model: TransformInput['model'], text: string): string | null {
+  const defaults: Record<string, string> = {};
+  for (const ins of model.instructions) {
+    if (ins.stage >= 0) break;
+    if (ins.keyword !== 'ARG') continue;
+    for (const a of ins.args) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(a);
+      if (m && m[2] !== undefined) defaults[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+    }
+  }
+  let ok = true;
+  const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string, b: string) => {
+    const v = defaults[a ?? b];
+    if (v === undefined) ok = false;
+    return v ?? '';
+  });
+  return ok && !out.includes('$') ? out : null;
 }
 
 function loadIgnore(text: string): { ignores(p: string): boolean } {

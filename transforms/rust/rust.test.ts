@@ -121,6 +121,28 @@ describe('the binary the container runs', () => {
     expect(r.output).toMatch(new RegExp(`CMD \\["/usr/local/bin/${bin}"`));
   });
 
+  test('a binary moved out of target/ is copied from where it went, target/ not a cache mount', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release && mv target/release/app .\nCMD ["./app"]\n');
+    expect(r.skipped).toBeUndefined();
+    expect(r.output).not.toContain('target=/app/target');
+    expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/app /usr/local/bin/app');
+  });
+
+  test('FROM rust:${VERSION}: the builder keeps the variable, decisions use the default', () => {
+    const r = rewrite('ARG RUST_VERSION=1.80-alpine\nFROM rust:${RUST_VERSION}\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
+    expect(r.output).toContain('FROM rust:${RUST_VERSION} AS build');
+    expect(r.runtimeBase).toBe('gcr.io/distroless/static-debian13:nonroot');
+    expect(rewrite('ARG V\nFROM rust:${V}\nCOPY . .\nRUN cargo build\nCMD ["/target/debug/app"]\n').skipped).toMatch(/without a default/);
+  });
+
+  test('no WORKDIR: the files go to / and are copied one by one', () => {
+    const r = rewrite('FROM rust:1\nCOPY . .\nRUN cargo build --release\nCMD ["/target/release/app", "."]\n', { ...APP, 'static/a': '' });
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).not.toContain('COPY --from=build / /');
+    expect(rt).toContain('COPY --from=build /static ./static');
+    expect(rt).toContain('COPY --from=build /out/app /usr/local/bin/app');
+  });
+
   test('arguments and ENTRYPOINT are kept, the path rewritten', () => {
     const r = rewrite(NAIVE.replace('CMD ["./target/release/app"]', 'ENTRYPOINT ["./target/release/app", "serve"]\nCMD ["--port", "8080"]'));
     expect(r.output).toContain('ENTRYPOINT ["/usr/local/bin/app", "serve"]\nCMD ["--port", "8080"]');
