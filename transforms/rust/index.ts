@@ -9,7 +9,7 @@ import * as path from 'path';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { flagOf } from '../../src/model/parse';
-import { parseImage, tagVariant } from '../../src/model/image';
+import { parseImage, tagVariant, tagVersion } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
 import { Plan, PlanStage, preserved, styleOf } from '../../src/plan/plan';
@@ -273,6 +273,9 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
               a.builds.push(step);
             } else if (builtBefore && words.some((w) => /(^|\/)target\//.test(w))) {
               a.targetReadLater = true;
+            } else if (!built && (sub === 'new' || sub === 'init')) {
+              // A placeholder project to build the dependencies first: the builds stay as written.
+              mutations.push({ ins, offset: c.start, text: c.text, mkdir: false });
             }
             continue;
           }
@@ -362,7 +365,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
   const last = a.builds[a.builds.length - 1];
   if (last) for (const m of mutations) {
     const after = m.ins.index > last.ins.index || (m.ins === last.ins && m.offset > last.command.start);
-    if (after && !(m.ins === last.ins && /^rm\b/.test(m.text))) return `'${m.text}' at line ${m.ins.startLine + 1} changes files after the build; the runtime may need them`;
+    if (after && !(m.ins === last.ins && /^(rm|mkdir)\b/.test(m.text))) return `'${m.text}' at line ${m.ins.startLine + 1} changes files after the build; the runtime may need them`;
     if (!after && !m.mkdir) a.dummyBuild = true;
   }
   void findings;
@@ -529,10 +532,17 @@ function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx']
   return { keep, dropped, all };
 }
 
-function debianSlimFor(tag: string | null): string {
+/**
+ * The Debian slim image of the builder's release (same glibc and package names): the codename in the
+ * tag, else bookworm for rust 1.x before 1.89 (the default variant then), else trixie.
+ */
+export function debianSlimFor(tag: string | null): string {
   const v = tagVariant(tag);
-  const codename = /(bookworm|bullseye|trixie)/.exec(v)?.[1] ?? 'trixie';
-  return `debian:${codename}-slim`;
+  const named = /(bookworm|bullseye|buster|trixie)/.exec(v ?? '')?.[1];
+  if (named) return `debian:${named}-slim`;
+  const version = tagVersion(tag);
+  const minor = version && /^1\.(\d+)/.exec(version) ? Number(/^1\.(\d+)/.exec(version)![1]) : null;
+  return `debian:${minor !== null && minor < 89 ? 'bookworm' : 'trixie'}-slim`;
 }
 
 export function transformRust(input: TransformInput): TransformResult {

@@ -224,6 +224,19 @@ describe('build stage: --locked and cache mounts', () => {
     expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/target/release/app /usr/local/bin/app');
   });
 
+  test('a placeholder project (cargo new) before the real build: registry mount only', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /src\nRUN USER=root cargo new --bin app\nWORKDIR /src/app\nCOPY Cargo.toml Cargo.lock ./\nRUN cargo build --release\nCOPY src ./src\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
+    expect(r.skipped).toBeUndefined();
+    expect(r.output).toContain('RUN USER=root cargo new --bin app');
+    expect(r.output).not.toContain('target=/src/app/target');
+  });
+
+  test('mkdir and mv in the build RUN, then cargo clean: the binary comes from where it was moved', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /app\nADD . /app\nRUN cargo build --release --bin app && mkdir -p /app/bin && mv /app/target/release/app /app/bin/app && cargo clean\nCMD ["/app/bin/app"]\n');
+    expect(r.skipped).toBeUndefined();
+    expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/bin/app /usr/local/bin/app');
+  });
+
   test('a later step that reads target/ keeps it out of a cache mount', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nRUN strip target/release/app\nCMD ["./target/release/app"]\n');
     expect(r.output).not.toContain('target=/app/target');
@@ -247,8 +260,8 @@ describe('runtime base', () => {
   test.each([
     ['std only', APP, {}, 'gcr.io/distroless/cc-debian13:nonroot'],
     ['openssl-sys (libssl3 is in distroless cc)', withLock('openssl-sys'), {}, 'gcr.io/distroless/cc-debian13:nonroot'],
-    ['pq-sys needs libpq5', withLock('pq-sys'), {}, 'debian:trixie-slim'],
-    ['requested slim', APP, { runtime: 'slim' }, 'debian:trixie-slim'],
+    ['pq-sys needs libpq5', withLock('pq-sys'), {}, 'debian:bookworm-slim'],
+    ['requested slim', APP, { runtime: 'slim' }, 'debian:bookworm-slim'],
     ['requested scratch, std only', APP, { runtime: 'scratch' }, 'scratch'],
     ['requested scratch, vendored OpenSSL', withLock('openssl-sys', 'openssl-src'), { runtime: 'scratch' }, 'scratch'],
     ['requested scratch with system OpenSSL: not static, cc', withLock('openssl-sys'), { runtime: 'scratch' }, 'gcr.io/distroless/cc-debian13:nonroot'],
@@ -264,8 +277,15 @@ describe('runtime base', () => {
     expect(stageOf(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends libpq5');
   });
 
-  test('a bookworm builder gets a bookworm slim runtime (same glibc)', () => {
-    expect(rewrite(NAIVE.replace('rust:1.80', 'rust:1.80-bookworm'), APP, { runtime: 'slim' }).runtimeBase).toBe('debian:bookworm-slim');
+  test.each([
+    ['rust:1.80-bookworm', 'debian:bookworm-slim'],
+    ['rust:1.80-slim-bullseye', 'debian:bullseye-slim'],
+    ['rust:1.80', 'debian:bookworm-slim'],
+    ['rust:1.90', 'debian:trixie-slim'],
+    ['rust:1', 'debian:trixie-slim'],
+    ['rust:latest', 'debian:trixie-slim'],
+  ])('a slim runtime on the builder\'s Debian release: %s -> %s', (image, slim) => {
+    expect(rewrite(NAIVE.replace('rust:1.80', image), APP, { runtime: 'slim' }).runtimeBase).toBe(slim);
   });
 
   test('scratch: musl target, static binary, CA certificates, musl-tools when C is compiled', () => {
@@ -297,7 +317,7 @@ describe('runtime base', () => {
 
   test('a curl HEALTHCHECK moves to slim with curl installed', () => {
     const r = rewrite(NAIVE.replace('EXPOSE 8080', 'EXPOSE 8080\nHEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1'));
-    expect(r.runtimeBase).toBe('debian:trixie-slim');
+    expect(r.runtimeBase).toBe('debian:bookworm-slim');
     expect(r.output).toContain('apt-get install -y --no-install-recommends curl ca-certificates');
     expect(r.output).toContain('HEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1');
   });
