@@ -637,21 +637,27 @@ export function transformRust(input: TransformInput): TransformResult {
   const cargoIns = new Set(a.builds.map((b) => b.ins));
   const staticPrep: string[] = [];
   if (staticBuild) {
+    if (facts.compilesC) staticPrep.push('apt-get update', 'apt-get install -y --no-install-recommends musl-tools', 'rm -rf /var/lib/apt/lists/*');
     staticPrep.push('rustup target add "$(uname -m)-unknown-linux-musl"');
-    if (facts.compilesC) staticPrep.unshift('apt-get update && apt-get install -y --no-install-recommends musl-tools && rm -rf /var/lib/apt/lists/*');
   }
+  let prepPlaced = !staticBuild;
   // ENV and ARG after the last build step only concern the runtime.
   let lastWork = -1;
   a.builder.forEach((ins, k) => {
     if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') lastWork = k;
   });
   for (const ins of a.builder.slice(0, lastWork + 1)) {
+    if (!prepPlaced && (ins.keyword === 'COPY' || ins.keyword === 'ADD' || cargoIns.has(ins))) {
+      // Its own layer before the sources (after the toolchain set-up): a source change does not download the target again.
+      builderLines.push(...runLines([], staticPrep, style));
+      prepPlaced = true;
+    }
     if (!cargoIns.has(ins)) {
       builderLines.push(...preserved(ins));
       continue;
     }
     const text = rewriteCargoRun(ins, a.builds.filter((b) => b.ins === ins), canLock, triple);
-    const commands = [...(ins === a.builds[0].ins ? staticPrep : []), text];
+    const commands = [text];
     if (ins === step.ins && targetMount) commands.push(`mkdir -p ${OUT_DIR} && cp ${staticBuild ? builtPath : quoteWord(builtPath)} ${OUT_DIR}/`);
     builderLines.push(...comments(ins), ...runLines(mounts, commands, style));
   }
