@@ -594,6 +594,7 @@ export function transformRust(input: TransformInput): TransformResult {
   const otherSys = sys.filter((s) => s !== 'openssl-sys' && s !== 'libz-sys');
   if (otherSys.length) muslBlockers.push(`native libraries (${otherSys.join(', ')})`);
   if (slimReasons.length) muslBlockers.push(...slimReasons);
+  if (step.target && !/musl/.test(step.target)) muslBlockers.push(`the build targets ${step.target}`);
   if (musl) {
     if (muslBlockers.length) return decline(`musl build (${stage.image}) with ${muslBlockers.join('; ')}: the runtime's libraries cannot be told`, findings);
     family = 'static';
@@ -623,11 +624,11 @@ export function transformRust(input: TransformInput): TransformResult {
   }
   const targetMount = a.builds.length === 1 && !a.targetReadLater && !a.dummyBuild && step.verb === 'build';
   const staticBuild = family === 'scratch';
-  const triple = staticBuild ? '"$(uname -m)-unknown-linux-musl"' : null;
+  const triple = staticBuild && !step.target ? '"$(uname -m)-unknown-linux-musl"' : null;
   const binDir = (s: CargoStep) => path.posix.join(s.targetDir, s.target ?? '', s.profileDir);
   const builtPath = step.verb === 'install'
     ? path.posix.join(step.installRoot, 'bin', resolved.bin)
-    : staticBuild ? `${step.targetDir}/$(uname -m)-unknown-linux-musl/${step.profileDir}/${resolved.bin}` : path.posix.join(binDir(step), resolved.bin);
+    : staticBuild && !step.target ? `${step.targetDir}/$(uname -m)-unknown-linux-musl/${step.profileDir}/${resolved.bin}` : path.posix.join(binDir(step), resolved.bin);
   const runtimeSource = a.mvDest.get(resolved.bin) ?? (targetMount ? `${OUT_DIR}/${resolved.bin}` : builtPath);
   const mounts = [`--mount=type=cache,target=${CARGO_HOME}/registry`];
   if (facts.gitDeps) mounts.push(`--mount=type=cache,target=${CARGO_HOME}/git/db`);
@@ -638,7 +639,7 @@ export function transformRust(input: TransformInput): TransformResult {
   const staticPrep: string[] = [];
   if (staticBuild) {
     if (facts.compilesC) staticPrep.push('apt-get update', 'apt-get install -y --no-install-recommends musl-tools', 'rm -rf /var/lib/apt/lists/*');
-    staticPrep.push('rustup target add "$(uname -m)-unknown-linux-musl"');
+    staticPrep.push(`rustup target add ${step.target ?? '"$(uname -m)-unknown-linux-musl"'}`);
   }
   let prepPlaced = !staticBuild;
   // ENV and ARG after the last build step only concern the runtime.
@@ -719,7 +720,12 @@ export function transformRust(input: TransformInput): TransformResult {
 
   if (wd !== '/') rt.push(`WORKDIR ${wd}`);
   if (family === 'slim') {
-    const pkgs = [...new Set([...slimPackages, ...hcTools.filter((t) => t === 'curl' || t === 'wget'), ...(hcTools.includes('curl') ? ['ca-certificates'] : [])])];
+    // Debian slim has neither libssl nor the CA bundle the rust image had.
+    const codename = /debian:(\w+)-slim/.exec(runtimeImage)?.[1];
+    const sslPkg = codename === 'trixie' ? 'libssl3t64' : codename === 'bullseye' || codename === 'buster' ? 'libssl1.1' : 'libssl3';
+    const names = new Set((facts.lock ?? []).map((p) => p.name));
+    const tls = openssl || names.has('native-tls') || names.has('rustls-native-certs') || names.has('openssl-probe');
+    const pkgs = [...new Set([...(openssl ? [sslPkg] : []), ...slimPackages, ...hcTools.filter((t) => t === 'curl' || t === 'wget'), ...(tls || hcTools.includes('curl') || hcTools.includes('wget') ? ['ca-certificates'] : [])])];
     if (pkgs.length) {
       rt.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
       changes.push({ ruleId: RULES.runtime, message: `run-time packages installed in the runtime: ${pkgs.join(', ')}` });
@@ -776,7 +782,7 @@ function rewriteCargoRun(ins: Instruction, steps: CargoStep[], lock: boolean, tr
   for (const s of steps) {
     const extra: string[] = [];
     if (lock && !s.locked) extra.push('--locked');
-    if (triple && s.verb === 'build' && !s.target) extra.push('--target', triple);
+    if (triple && !s.target) extra.push('--target', triple);
     if (!extra.length) continue;
     const c = s.command;
     const words = c.argv;

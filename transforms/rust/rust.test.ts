@@ -300,6 +300,20 @@ describe('runtime base', () => {
     expect(r.findings.filter((f) => f.ruleId === 'RUST-MUSL-STATIC')).toEqual([]);
   });
 
+  test('scratch with cargo install: the musl target is passed to the install', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo install --path .\nCMD ["app"]\n', APP, { runtime: 'scratch' });
+    expect(r.output).toContain('cargo install --path . --locked --target "$(uname -m)-unknown-linux-musl"');
+    expect(r.output).toContain('COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app');
+  });
+
+  test('slim with system OpenSSL installs libssl and the CA bundle of the builder\'s release', () => {
+    const r = rewrite(NAIVE, withLock('openssl-sys', 'pq-sys'));
+    expect(r.runtimeBase).toBe('debian:bookworm-slim');
+    expect(r.output).toContain('apt-get install -y --no-install-recommends libssl3 libpq5 ca-certificates');
+    const t = rewrite(NAIVE.replace('rust:1.80', 'rust:1'), withLock('openssl-sys', 'pq-sys'));
+    expect(t.output).toContain('libssl3t64 libpq5 ca-certificates');
+  });
+
   test('scratch refused with system OpenSSL says why', () => {
     const r = rewrite(NAIVE, withLock('openssl-sys'), { runtime: 'scratch' });
     expect(r.findings.some((f) => f.ruleId === 'RUST-MUSL-STATIC' && /openssl-sys/.test(f.message))).toBe(true);
