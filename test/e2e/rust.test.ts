@@ -9,6 +9,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { optimizeFile } from '../../src/api';
+import type { RuntimeChoice } from '../../src/types';
 
 const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const LABEL = 'dockerize-optimize.test=e2e-rust';
@@ -83,11 +84,14 @@ run('Rust examples, built and run', () => {
     for (const img of created) docker(['rmi', '-f', img], { allowFail: true });
   });
 
-  test.each(examples)('%s: the rewrite builds, answers like the original, runs non-root and is smaller', async (name) => {
+  // Every example with the automatic runtime; the std-only one also as a static musl binary on scratch.
+  const cases: [string, RuntimeChoice][] = [...examples.map((e): [string, RuntimeChoice] => [e, 'auto']), ...examples.filter((e) => e === 'rust-std').map((e): [string, RuntimeChoice] => [e, 'scratch'])];
+  test.each(cases)('%s (runtime %s): the rewrite builds, answers like the original, runs non-root and is smaller', async (name, runtime) => {
     const dir = path.join(root, name);
     const config = JSON.parse(fs.readFileSync(path.join(dir, '.dockerize-optimizerc.json'), 'utf8'));
     const { port, path: probePath, expectStatus } = config.verify.probe;
-    const result = optimizeFile(path.join(dir, 'Dockerfile'));
+    const result = optimizeFile(path.join(dir, 'Dockerfile'), { runtime });
+    if (runtime === 'scratch') expect(result.runtimeBase).toBe('scratch');
     expect(result.stagesAfter).toBe(2);
 
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dzo-e2e-${name}-`));
@@ -98,13 +102,13 @@ run('Rust examples, built and run', () => {
       copyDir(dir, next);
       fs.writeFileSync(path.join(next, 'Dockerfile'), result.output);
       for (const sf of result.sideFiles) fs.writeFileSync(path.join(next, path.relative(dir, sf.path)), sf.output);
-      const tag = `dzo-e2e-${name}:${process.pid}`;
+      const tag = `dzo-e2e-${name}:${runtime}-${process.pid}`;
       created.push(`${tag}-orig`, `${tag}-new`);
       docker(['build', '-q', '--label', LABEL, '-t', `${tag}-orig`, orig]);
       docker(['build', '-q', '--label', LABEL, '-t', `${tag}-new`, next]);
 
-      const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-orig-${process.pid}`, port, probePath);
-      const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-new-${process.pid}`, port, probePath);
+      const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-${runtime}-orig-${process.pid}`, port, probePath);
+      const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-${runtime}-new-${process.pid}`, port, probePath);
       expect(a.status).toBe(expectStatus);
       expect(b.status).toBe(a.status);
       expect(b.body).toBe(a.body);
@@ -114,7 +118,7 @@ run('Rust examples, built and run', () => {
       const sizeNew = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-new`]));
       const ratio = sizeOrig / sizeNew;
       // eslint-disable-next-line no-console
-      console.log(`${name}: ${(sizeOrig / 1e6).toFixed(1)} MB -> ${(sizeNew / 1e6).toFixed(1)} MB (${ratio.toFixed(1)}x smaller), user 65532`);
+      console.log(`${name} (${result.runtimeBase}): ${(sizeOrig / 1e6).toFixed(1)} MB -> ${(sizeNew / 1e6).toFixed(2)} MB (${ratio.toFixed(1)}x smaller), user 65532`);
       expect(ratio).toBeGreaterThanOrEqual(config.verify.minRatio ?? 5);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
