@@ -99,6 +99,8 @@ interface Analysis {
   /** Files written before the build (the dummy main.rs trick): the target dir cannot be a cache mount. */
   dummyBuild: boolean;
   env: Record<string, string>;
+  /** `cargo install <crate>` of tools from a registry, kept in the build stage. */
+  tools: string[];
   /** The build step was added for a `cargo run` command. */
   synthesized: boolean;
 }
@@ -218,6 +220,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     dummyBuild: false,
     env: {},
     synthesized: false,
+    tools: [],
   };
   const mutations: { ins: Instruction; offset: number; text: string; mkdir: boolean }[] = [];
   for (const ins of stage.instructions) {
@@ -266,6 +269,13 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
           }
           if (name === 'cargo') {
             const sub = words.slice(1).find((w) => !w.startsWith('-') && !w.startsWith('+'));
+            const subIndex = c.argv.findIndex((w, k) => k > 0 && w.value === sub);
+            if (sub === 'install' && flagValue(c, '--path') === undefined && positionals(c, subIndex + 1, CARGO_VALUED).length > 0) {
+              // A tool from a registry (cargo-chef, diesel_cli, sqlx-cli): the build stage's. A command that
+              // runs it is not a binary of the project, so the rewrite declines then.
+              a.tools.push(c.text);
+              continue;
+            }
             if (sub === 'build' || sub === 'b' || sub === 'install') {
               if (c.inPipeline || c.inSubshell || c.negated) return `'${c.text}' at line ${line} runs cargo inside a pipeline, subshell or condition`;
               const step = readCargoStep(c, ins, a.workdir, facts, a.env);
@@ -416,6 +426,8 @@ function resolveBinary(a: Analysis, facts: CargoFacts): Resolved | string {
     }
   }
   const known = a.builds.flatMap((s) => binariesOf(s, facts, a.workdir));
+  const tool = a.tools.find((t) => t.split(/\s+/).some((w) => w === path.posix.basename(exe) || w.replace(/_/g, '-') === path.posix.basename(exe).replace(/^cargo-/, '').replace(/_/g, '-')));
+  if (tool) return `'${exe}' (the ${via === 'cmd' ? 'CMD' : 'ENTRYPOINT'}) runs a tool installed with '${tool}', not the project's binary`;
   return `'${exe}' (the ${via === 'cmd' ? 'CMD' : 'ENTRYPOINT'}) is not a binary the cargo build produces${known.length ? ` (${known.join(', ')})` : ''}`;
 }
 

@@ -237,6 +237,13 @@ describe('build stage: --locked and cache mounts', () => {
     expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/bin/app /usr/local/bin/app');
   });
 
+  test('tools installed from a registry stay in the build stage', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /app\nRUN cargo install cargo-chef --locked\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
+    expect(r.skipped).toBeUndefined();
+    expect(stageOf(r.output, 'build')).toContain('RUN cargo install cargo-chef --locked');
+    expect(stageOf(r.output, 'runtime')).not.toContain('cargo-chef');
+  });
+
   test('a later step that reads target/ keeps it out of a cache mount', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nRUN strip target/release/app\nCMD ["./target/release/app"]\n');
     expect(r.output).not.toContain('target=/app/target');
@@ -438,7 +445,8 @@ describe('declines', () => {
     ['no cargo build', 'FROM rust:1\nWORKDIR /app\nCOPY . .\nCMD ["./target/release/app"]\n', /no cargo build/],
     ['a RUN after the build whose effect is unknown', NAIVE.replace('EXPOSE', 'RUN ./target/release/app --migrate\nEXPOSE'), /not a build step/],
     ['cd inside RUN', NAIVE.replace('cargo build --release', 'cd /app && cargo build --release'), /'cd'/],
-    ['cargo install of a registry crate', 'FROM rust:1\nCOPY . .\nRUN cargo install ripgrep\nCMD ["rg"]\n', /from a registry/],
+    ['a CMD that runs a tool installed from a registry', 'FROM rust:1\nCOPY . .\nRUN cargo install ripgrep && cargo build --release\nCMD ["ripgrep"]\n', /runs a tool installed with 'cargo install ripgrep'/],
+    ['cargo install without --path (the old form)', 'FROM rust:1\nCOPY . .\nRUN cargo install\nCMD ["app"]\n', /not the project/],
     ['files written after the build', NAIVE.replace('EXPOSE', 'RUN mkdir -p /data && touch /data/db\nEXPOSE'), /changes files after the build/],
     ['ADD of a URL', NAIVE.replace('COPY . .', 'COPY . .\nADD https://example.com/x.tar.gz /x'), /fetches a URL/],
   ])('%s', (_name, dockerfile, reason) => {
