@@ -33,6 +33,8 @@ export interface CargoFacts {
   workspace: boolean;
   /** The root package and workspace members. */
   packages: CargoPackage[];
+  /** `[workspace] default-members` directories: what a plain `cargo build` at the root builds. */
+  defaultMembers: string[] | null;
   lockfile: string | null;
   lock: LockPackage[] | null;
   /** Why `--locked` would fail: a workspace package or dependency missing from Cargo.lock. */
@@ -169,6 +171,7 @@ export function readCargoFacts(ctx: BuildContext): CargoFacts {
     rootError: rootParsed.error,
     workspace: !!root && isRecord(root.workspace),
     packages: [],
+    defaultMembers: null,
     lockfile: ctx.exists('Cargo.lock') ? 'Cargo.lock' : null,
     lock: null,
     lockProblems: [],
@@ -188,6 +191,7 @@ export function readCargoFacts(ctx: BuildContext): CargoFacts {
       facts.packages.push({ name: pkg.name, dir, bins: binariesOf(ctx, dir, manifest), deps: dependencyNames(manifest, wsDeps), defaultRun: typeof pkg['default-run'] === 'string' ? pkg['default-run'] : null });
     };
     addPackage('', root);
+    if (Array.isArray(ws['default-members'])) facts.defaultMembers = ws['default-members'].filter((m): m is string => typeof m === 'string').map((m) => path.posix.normalize(m).replace(/\/$/, ''));
     for (const dir of memberDirs(ctx, ws)) {
       if (dir === '.' || dir === '') continue;
       const m = parseToml(ctx, `${dir}/Cargo.toml`);

@@ -198,6 +198,7 @@ function binariesOf(step: CargoStep, facts: CargoFacts, workdir: string): string
   if (step.packages.length) pkgs = facts.packages.filter((p) => step.packages.includes(p.name));
   else if (step.verb === 'install') pkgs = facts.packages.filter((p) => path.posix.resolve(workdir, p.dir || '.') === step.installPath);
   else if (!step.workspace && facts.packages.some((p) => p.dir === '')) pkgs = facts.packages.filter((p) => p.dir === '');
+  else if (!step.workspace && facts.defaultMembers) pkgs = facts.packages.filter((p) => facts.defaultMembers!.includes(p.dir || '.'));
   return pkgs.flatMap((p) => p.bins);
 }
 

@@ -148,6 +148,21 @@ describe('the binary the container runs', () => {
     expect(r.output).toContain('ENTRYPOINT ["/usr/local/bin/app", "serve"]\nCMD ["--port", "8080"]');
   });
 
+  test('a plain cargo build in a workspace builds its default-members only', () => {
+    const files = {
+      'Cargo.toml': '[workspace]\nmembers = ["a", "b"]\ndefault-members = ["a"]\n',
+      'a/Cargo.toml': MANIFEST('a'),
+      'a/src/main.rs': '',
+      'b/Cargo.toml': MANIFEST('b'),
+      'b/src/main.rs': '',
+      'Cargo.lock': LOCK('a', 'b'),
+    };
+    const df = (bin: string, flags = '') => `FROM rust:1\nWORKDIR /w\nCOPY . .\nRUN cargo build --release${flags}\nCMD ["./target/release/${bin}"]\n`;
+    expect(rewrite(df('a'), files).skipped).toBeUndefined();
+    expect(rewrite(df('b'), files).skipped).toMatch(/not a binary the cargo build produces \(a\)/);
+    expect(rewrite(df('b', ' --workspace'), files).skipped).toBeUndefined();
+  });
+
   test('cargo run compiled at every start: built once in the build stage, its arguments kept', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nEXPOSE 8080\nCMD cargo run --release -- --port 8080\n');
     expect(r.skipped).toBeUndefined();
