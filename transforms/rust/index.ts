@@ -151,7 +151,10 @@ function readCargoStep(c: ShellCommand, ins: Instruction, workdir: string, facts
   const i = c.argv.findIndex((w, k) => k > 0 && !(w.value ?? '').startsWith('+') && !(w.value ?? '').startsWith('-'));
   const verb = c.argv[i]?.value;
   if (verb !== 'build' && verb !== 'b' && verb !== 'install') return `'${c.text}' at line ${line} is not a cargo build`;
-  if (c.argv.some((w) => w.value === null)) return `'${c.text}' at line ${line} uses a shell expansion`;
+  // Expansions are fine where they cannot change which binary is built or where it lands (--features $F).
+  const HARMLESS = ['--features', '-F', '-j', '--jobs', '--color', '--message-format'];
+  const opaque = c.argv.filter((w, k) => w.value === null && !HARMLESS.includes(c.argv[k - 1]?.value ?? '') && !HARMLESS.some((f) => w.text.startsWith(`${f}=`)));
+  if (opaque.length) return `'${c.text}' at line ${line} uses a shell expansion (${opaque[0].text}) that may choose the binary`;
   if (c.assigns.length) return `'${c.text}' at line ${line} sets variables for cargo`;
   if (flagValue(c, '--manifest-path') !== undefined) return `'${c.text}' at line ${line} uses --manifest-path`;
   if (hasFlag(c, '--example', '--examples')) return `'${c.text}' at line ${line} builds examples`;

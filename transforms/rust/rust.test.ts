@@ -259,6 +259,20 @@ describe('build stage: --locked and cache mounts', () => {
     expect(stageOf(r.output, 'runtime')).not.toContain('cargo-chef');
   });
 
+  test.each([
+    ['--features $FEATURES', undefined],
+    ['--features="$FEATURES"', undefined],
+    ['--bin $BIN', /shell expansion \(\$BIN\)/],
+    ['$CARGO_FLAGS', /shell expansion \(\$CARGO_FLAGS\)/],
+  ])('an expansion in cargo build: %s', (flags, reason) => {
+    const r = rewrite(NAIVE.replace('cargo build --release', `cargo build --release ${flags}`).replace('COPY', 'ARG FEATURES\nARG BIN\nARG CARGO_FLAGS\nCOPY'));
+    if (reason) expect(r.skipped).toMatch(reason);
+    else {
+      expect(r.skipped).toBeUndefined();
+      expect(r.output).toContain(`cargo build --release ${flags} --locked`);
+    }
+  });
+
   test('a later step that reads target/ keeps it out of a cache mount', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nRUN strip target/release/app\nCMD ["./target/release/app"]\n');
     expect(r.output).not.toContain('target=/app/target');
