@@ -17,7 +17,7 @@ import { effectiveName, flagValue, hasFlag, parseShell, positionals, quoteWord, 
 import type { Change, Finding } from '../../src/types';
 import { instructionArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
-import { healthTools } from '../common/healthcheck';
+import { healthCommand, healthTools } from '../common/healthcheck';
 import { classifyOsPackages, osInstallOf } from '../common/ospackages';
 import { CargoFacts, IN_DISTROLESS_CC, readCargoFacts, SYS_RUNTIME_PACKAGES } from './facts';
 
@@ -604,6 +604,8 @@ export function transformRust(input: TransformInput): TransformResult {
   if (slimPackages.length && !needsOnlyCc) slimReasons.push(`the binary links libraries distroless lacks (${slimPackages.join(', ')})`);
   else if (a.runtimeOs.length) slimReasons.push(`the original installed run-time libraries (${a.runtimeOs.join(', ')})`);
   const hcTools = a.healthcheck && !/^NONE$/i.test(a.healthcheck.body.trim()) ? healthTools(a.healthcheck).filter((t) => t !== resolved.bin) : [];
+  const hcShell = a.healthcheck ? healthCommand(a.healthcheck)?.shell : null;
+  if (hcShell && /(^|[\s/])target\//.test(hcShell)) return decline(`HEALTHCHECK at line ${a.healthcheck!.startLine + 1} runs a binary from target/ through a shell; not rewritten`, findings);
   if (hcTools.length) slimReasons.push(`HEALTHCHECK runs ${hcTools.join(', ')}`);
   const muslBlockers: string[] = [];
   if (openssl) muslBlockers.push('openssl-sys links the system OpenSSL (enable its "vendored" feature for a static build)');
@@ -767,7 +769,18 @@ export function transformRust(input: TransformInput): TransformResult {
   if (a.user) rt.push(...comments(a.user));
   rt.push('USER 65532:65532');
   changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${family === 'cc' || family === 'static' ? ' (distroless nonroot)' : ''}${originalUser && !/^(root|0)(:.*)?$/.test(originalUser) ? ` instead of '${originalUser}', which the runtime image does not have` : ''}` });
-  if (a.healthcheck) rt.push(...preserved(a.healthcheck));
+  if (a.healthcheck) {
+    const hc = healthCommand(a.healthcheck);
+    const runsBin = hc?.exec && path.posix.basename(hc.exec[0]) === resolved.bin && hc.exec[0] !== exe;
+    if (runsBin) {
+      // The check runs the app's own binary: same binary, new path.
+      const flags = a.healthcheck.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`);
+      rt.push(...comments(a.healthcheck), ['HEALTHCHECK', ...flags, 'CMD', jsonForm([exe, ...hc!.exec!.slice(1)])].join(' '));
+      changes.push({ ruleId: RULES.cmd, line: a.healthcheck.startLine + 1, message: `HEALTHCHECK runs the binary at ${exe}` });
+    } else {
+      rt.push(...preserved(a.healthcheck));
+    }
+  }
   // ----- process
   const newArgv = [exe, ...resolved.args];
   if (a.entrypoint) rt.push(...comments(a.entrypoint));

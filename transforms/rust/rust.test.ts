@@ -365,6 +365,13 @@ describe('runtime base', () => {
     expect(rewrite(NAIVE, withLock('libfoo-sys')).skipped).toMatch(/native libraries \(libfoo-sys\)/);
   });
 
+  test('a HEALTHCHECK that runs the app binary follows it to its new path, on distroless', () => {
+    const r = rewrite(NAIVE.replace('EXPOSE 8080', 'EXPOSE 8080\nHEALTHCHECK --interval=30s --timeout=3s CMD ["./target/release/app", "--health"]'));
+    expect(r.runtimeBase).toBe('gcr.io/distroless/cc-debian13:nonroot');
+    expect(r.output).toContain('HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/app", "--health"]');
+    expect(rewrite(NAIVE.replace('EXPOSE 8080', 'EXPOSE 8080\nHEALTHCHECK CMD ./target/release/app --health || exit 1')).skipped).toMatch(/HEALTHCHECK at line \d+ runs a binary from target/);
+  });
+
   test('a curl HEALTHCHECK moves to slim with curl installed', () => {
     const r = rewrite(NAIVE.replace('EXPOSE 8080', 'EXPOSE 8080\nHEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1'));
     expect(r.runtimeBase).toBe('debian:bookworm-slim');
