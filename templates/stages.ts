@@ -10,6 +10,11 @@ export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
     build: '# All dependencies, then the build.',
     runtime: '# Runtime: production dependencies and the app only.',
   },
+  rust: {
+    deps: '# Dependencies only.',
+    build: '# Build: compile the binary; the cargo caches are BuildKit cache mounts.',
+    runtime: '# Runtime: the binary and the files it reads, nothing else.',
+  },
 };
 
 export function heading(stack: string, role: StageRole): string[] {
