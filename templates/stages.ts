@@ -10,6 +10,11 @@ export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
     build: '# All dependencies, then the build.',
     runtime: '# Runtime: production dependencies and the app only.',
   },
+  python: {
+    deps: '# Dependencies in a virtualenv.',
+    build: '# Builder: compilers, headers and the dependencies in a virtualenv.',
+    runtime: '# Runtime: the virtualenv and the app only, as a non-root user.',
+  },
 };
 
 export function heading(stack: string, role: StageRole): string[] {
