@@ -599,6 +599,7 @@ function transformPython(input: TransformInput): TransformResult {
   if (family === 'distroless') {
     bl.push(...runLines([], ['apt-get update', 'apt-get install -y --no-install-recommends python3 python3-venv', 'rm -rf /var/lib/apt/lists/*'], style));
   }
+  if (a.osPackages.length || a.tooling.length) bl.push(...dedupe(a.comments.tooling));
   if (a.osPackages.length) {
     const byMgr = new Map<OsManager, string[]>();
     for (const p of a.osPackages) byMgr.set(p.manager, [...(byMgr.get(p.manager) ?? []), ...p.packages]);
@@ -610,7 +611,7 @@ function transformPython(input: TransformInput): TransformResult {
     const build = classifyOsPackages(osManager, [...new Set(a.osPackages.flatMap((p) => p.packages))]).build;
     if (build.length) changes.push({ ruleId: RULES.os, line: a.osPackages[0].ins.startLine + 1, message: `build-only OS packages stay in the builder: ${build.join(', ')}` });
   }
-  if (a.tooling.length) bl.push(...dedupe(a.comments.tooling), ...runLines([], dedupe(a.tooling), style));
+  if (a.tooling.length) bl.push(...runLines([], dedupe(a.tooling), style));
   const py = family === 'distroless' ? 'python3' : 'python';
   bl.push(`RUN ${py} -m venv ${venv}`);
   const venvEnv = `ENV VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
@@ -818,7 +819,12 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const fromLine = stage.from.startLine + 1;
   const changes: Change[] = [];
   const ownUser = a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ').trim()) ? a.user : null;
-  const target = alpine ? stage.image : pythonRuntimeImage(base.tag, 'slim');
+  // The full image has git, curl, compilers …: an app that runs programs may need them.
+  const runsPrograms = ctx.walk('.', 2000).filter((f) => f.endsWith('.py')).find((f) => /\b(subprocess|os\.system|os\.popen|os\.exec\w*|shutil\.which)\b/.test(ctx.readText(f) ?? ''));
+  const target = alpine || runsPrograms ? stage.image : pythonRuntimeImage(base.tag, 'slim');
+  if (runsPrograms && !variantIsSlim(variant)) {
+    findings.push({ ruleId: RULES.runtime, severity: 'info', line: fromLine, message: `${runsPrograms} runs other programs, which the slim image may lack: the base is kept`, fixed: false });
+  }
   const pyEnvPresent = a.env.some((e) => /PYTHONUNBUFFERED/.test(e.body));
   if (target === stage.image && ownUser && pyEnvPresent) {
     return decline('a standard-library app already on a slim base as a non-root user: nothing to rewrite', findings);
@@ -870,6 +876,10 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
 /** `build/` or `dist/` in the context may be files the app serves: never ignored by the proposal. */
 function appDirsNamedLikeBuildOutput(ctx: TransformInput['ctx']): string[] {
   return ['build', 'dist'].filter((d) => ctx.isDir(d));
+}
+
+function variantIsSlim(variant: string): boolean {
+  return variant.includes('slim') || variant.includes('alpine');
 }
 
 function dedupe(xs: string[]): string[] {
