@@ -65,9 +65,9 @@ export function normalizeName(name: string): string {
 
 /** The project name a requirement specifier starts with (`flask[async]>=3; python_version>"3.8"` -> `flask`). */
 export function requirementName(spec: string): string | null {
+  if (/^(https?:|git\+|hg\+|svn\+|bzr\+|file:)/.test(spec.trim()) || spec.trim().startsWith('.') || spec.trim().startsWith('/')) return null;
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec);
   if (!m) return null;
-  if (/^(https?|git\+|file):/.test(spec.trim()) || spec.trim().startsWith('.') || spec.trim().startsWith('/')) return null;
   return normalizeName(m[1]);
 }
 

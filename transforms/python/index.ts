@@ -71,7 +71,7 @@ interface Analysis {
   workdir: string;
   copies: CopyStep[];
   /** apt/apk packages as the original installed them (the builder gets them all). */
-  osPackages: { manager: OsManager; packages: string[]; ins: Instruction }[];
+  osPackages: { manager: OsManager; packages: string[]; ins: Instruction; noRecommends: boolean }[];
   /** Runtime OS packages after the dev -> runtime split. */
   runtimeOs: string[];
   unknownOs: string[];
@@ -177,7 +177,7 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
 
 function quote(s: string): string {
   if (s === '') return "''";
-  if (/^[A-Za-z0-9_@%+=:,./<>!~\-[\]]+$/.test(s) && !/[<>]/.test(s)) return s;
+  if (/^[A-Za-z0-9_@%+=:,./~-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -265,7 +265,7 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           const os = osInstallOf(c);
           if (os) {
             if (os.kind === 'install') {
-              a.osPackages.push({ manager: os.manager, packages: os.packages, ins });
+              a.osPackages.push({ manager: os.manager, packages: os.packages, ins, noRecommends: c.argv.some((w) => w.value === '--no-install-recommends') });
               const split = classifyOsPackages(os.manager, os.packages);
               a.runtimeOs.push(...split.runtime);
               a.unknownOs.push(...split.unknown);
@@ -484,7 +484,6 @@ export const TRIXIE_NAMES: Record<string, string> = {
   'libvips42': 'libvips42t64',
   'libhdf5-103-1': 'libhdf5-310',
   'libproj25': 'libproj25',
-  'libgirepository-1.0-1': 'libgirepository-1.0-1t64',
 };
 
 function transformPython(input: TransformInput): TransformResult {
@@ -601,12 +600,17 @@ function transformPython(input: TransformInput): TransformResult {
   }
   if (a.osPackages.length || a.tooling.length) bl.push(...dedupe(a.comments.tooling));
   if (a.osPackages.length) {
-    const byMgr = new Map<OsManager, string[]>();
-    for (const p of a.osPackages) byMgr.set(p.manager, [...(byMgr.get(p.manager) ?? []), ...p.packages]);
-    for (const [mgr, pkgs] of byMgr) {
+    // The builder installs what the original did, recommends included unless it left them out
+    // (gcc recommends libc6-dev, which a slim builder needs).
+    const byMgr = new Map<string, string[]>();
+    for (const p of a.osPackages) {
+      const key = `${p.manager}${p.noRecommends ? ' --no-install-recommends' : ''}`;
+      byMgr.set(key, [...(byMgr.get(key) ?? []), ...p.packages]);
+    }
+    for (const [key, pkgs] of byMgr) {
       const uniq = [...new Set(pkgs)];
-      if (mgr === 'apk') bl.push(...runLines([], [`apk add --no-cache ${uniq.join(' ')}`], style));
-      else bl.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${uniq.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
+      if (key === 'apk') bl.push(...runLines([], [`apk add --no-cache ${uniq.join(' ')}`], style));
+      else bl.push(...runLines([], ['apt-get update', `apt-get install -y${key.slice(3)} ${uniq.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
     }
     const build = classifyOsPackages(osManager, [...new Set(a.osPackages.flatMap((p) => p.packages))]).build;
     if (build.length) changes.push({ ruleId: RULES.os, line: a.osPackages[0].ins.startLine + 1, message: `build-only OS packages stay in the builder: ${build.join(', ')}` });
@@ -827,7 +831,7 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   }
   const pyEnvPresent = a.env.some((e) => /PYTHONUNBUFFERED/.test(e.body));
   if (target === stage.image && ownUser && pyEnvPresent) {
-    return decline('a standard-library app already on a slim base as a non-root user: nothing to rewrite', findings);
+    return decline('a standard-library app already has the hygiene (its base kept or slim, a non-root user, the Python environment variables): nothing to rewrite', findings);
   }
   if (a.osPackages.length || a.buildCommands.length) {
     return decline('nothing is pip-installed, but the image installs OS packages or runs build steps: no safe split', findings);
