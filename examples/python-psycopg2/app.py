@@ -8,7 +8,7 @@ import psycopg2.extensions
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = f"psycopg2 {psycopg2.__version__} libpq {psycopg2.extensions.libpq_version()} uid {os.getuid()}\n".encode()
+        body = f"psycopg2 {psycopg2.__version__} libpq {psycopg2.extensions.libpq_version()}\n".encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

@@ -167,12 +167,18 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       kept.push(quote(w));
       continue;
     }
-    if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('../') || /\.(whl|tar\.gz|zip)$/.test(w)) out.local.push(w);
+    if (isLocalTarget(w)) out.local.push(w);
     else out.packages.push(w);
     kept.push(quote(w));
   }
   out.text = `${at.uv ? 'uv pip' : 'pip'} install ${kept.join(' ')}`.trim();
   return out;
+}
+
+/** `.`, `.[extra]`, `./pkg`, `../x`, `/abs`, `pkg/` (a directory), an archive or wheel path, `name @ file:…`. */
+export function isLocalTarget(w: string): boolean {
+  const bare = w.replace(/\[[^\]]*\]$/, '');
+  return bare === '.' || bare === '..' || /^\.{1,2}\//.test(bare) || bare.startsWith('/') || bare.endsWith('/') || /\.(whl|tar\.gz|zip|tgz)$/.test(bare) || /@\s*file:/.test(w) || w.startsWith('file:');
 }
 
 function quote(s: string): string {

@@ -115,6 +115,16 @@ describe('pip install commands, parsed with the shell parser', () => {
     expect(p?.packages).toEqual(pkgs);
   });
 
+  test.each([
+    ['pip install .', ['.']],
+    ['pip install ".[mainapp]"', ['.[mainapp]']],
+    ['pip install ./libs/core dist/app-1.0-py3-none-any.whl requests', ['./libs/core', 'dist/app-1.0-py3-none-any.whl']],
+    ['pip install -e . flask', []],
+    ['pip install "app @ file:///src/app"', ['app @ file:///src/app']],
+  ])('local targets of %s: %o', (cmd, local) => {
+    expect(parsePipInstall(parseShell(cmd).commands[0])?.local).toEqual(local);
+  });
+
   test('--target installs outside the environment and is flagged', () => {
     expect(parsePipInstall(parseShell('pip install --target /deps flask').commands[0])?.problem).toMatch(/outside/);
   });
