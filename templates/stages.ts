@@ -15,6 +15,11 @@ export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
     build: '# Build: compile the binary; the cargo caches are BuildKit cache mounts.',
     runtime: '# Runtime: the binary and the files it reads, nothing else.',
   },
+  python: {
+    deps: '# Dependencies in a virtualenv.',
+    build: '# Builder: compilers, headers and the dependencies in a virtualenv.',
+    runtime: '# Runtime: the virtualenv and the app only, as a non-root user.',
+  },
 };
 
 export function heading(stack: string, role: StageRole): string[] {

@@ -1,6 +1,7 @@
 /** The ecosystem transforms, in detection order. Each lives in its own folder with a README. */
 import type { Ecosystem } from '../src/plan/ecosystem';
 import { node } from './node';
+import { python } from './python';
 import { rust } from './rust';
 
-export const ECOSYSTEMS: Ecosystem[] = [node, rust];
+export const ECOSYSTEMS: Ecosystem[] = [node, python, rust];

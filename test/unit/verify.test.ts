@@ -65,8 +65,9 @@ describe('parseVerifyConfig', () => {
       if (!fs.existsSync(path.join(dir, '.dockerize-optimizerc.json'))) continue;
       const { config, file } = loadVerifyConfig(dir);
       expect(file).toBe(path.join(dir, '.dockerize-optimizerc.json'));
-      expect(config.probe.kind).toBe('http');
-      expect(config.minRatio).toBe(5);
+      const raw = JSON.parse(fs.readFileSync(file!, 'utf8')).verify;
+      expect(config.probe.kind).toBe(raw.probe.command ? 'command' : 'http');
+      expect(config.minRatio).toBe(raw.minRatio);
     }
   });
 });
