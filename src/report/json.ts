@@ -29,7 +29,7 @@ export function jsonReport(results: FileResult[], errors: FileError[], cwd = pro
     version: REPORT_VERSION,
     files: results.map((r) => ({
       path: rel(r.path),
-      context: rel(r.context) || '.',
+      context: path.relative(cwd, r.context).split(path.sep).join('/') || '.',
       stack: r.stack,
       changed: r.changed,
       skipped: r.skipped ?? null,
