@@ -15,8 +15,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './types';
 
+/** The names searched, as globs (for documentation and other tools; discovery matches names with isDockerfileName). */
 export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/Containerfile', '**/Containerfile.*'];
-export const COMPOSE_PATTERNS = ['**/docker-compose.yml', '**/docker-compose.yaml', '**/docker-compose.*.yml', '**/docker-compose.*.yaml', '**/compose.yml', '**/compose.yaml', '**/compose.*.yml', '**/compose.*.yaml'];
 const SKIP_DIRS = ['**/node_modules/**', '**/.git/**', '**/vendor/**'];
 
 /** A compose service that builds a Dockerfile. */
@@ -129,17 +129,37 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): Discovere
   return out;
 }
 
+const COMPOSE_NAME = /^(docker-)?compose(\.[^/]+)?\.ya?ml$/;
+const MANIFEST_NAMES = new Set(['package.json', 'pnpm-workspace.yaml', 'go.work', 'Cargo.toml']);
+
 function discoverDir(root: string, opts: DiscoverOptions): Discovered[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const fg = require('fast-glob') as typeof import('fast-glob');
   const exclude = excludeGlobs(opts.exclude ?? []);
   const isExcluded = makeExcludeTest(opts.exclude ?? []);
-  const globOpts = { cwd: root, ignore: [...SKIP_DIRS, ...exclude], dot: false, followSymbolicLinks: false, suppressErrors: true, onlyFiles: true };
-  const found = fg.sync(DOCKERFILE_PATTERNS, globOpts);
+  // One walk of the tree; files are sorted into kinds by name. Hidden folders and files are skipped
+  // (as a shell glob would), except .gitignore files.
+  const all = fg.sync(['**/*'], { cwd: root, ignore: [...SKIP_DIRS, ...exclude], dot: true, followSymbolicLinks: false, suppressErrors: true, onlyFiles: true });
+  const dockerfiles: string[] = [];
+  const composeFiles: string[] = [];
+  const manifests: string[] = [];
+  const gitignores: string[] = [];
+  for (const rel of all) {
+    const slash = rel.lastIndexOf('/');
+    const base = rel.slice(slash + 1);
+    if (base === '.gitignore') {
+      if (!/(^|\/)\./.test(rel.slice(0, slash + 1))) gitignores.push(rel);
+      continue;
+    }
+    if (/(^|\/)\./.test(rel)) continue;
+    if (isDockerfileName(base)) dockerfiles.push(rel);
+    else if (COMPOSE_NAME.test(base)) composeFiles.push(rel);
+    else if (MANIFEST_NAMES.has(base)) manifests.push(rel);
+  }
   const matchers =
     opts.gitignore === false
       ? []
-      : fg.sync(['**/.gitignore'], { ...globOpts, ignore: [...SKIP_DIRS, ...exclude], dot: true }).map((g) => {
+      : gitignores.map((g) => {
           const dir = path.posix.dirname(g);
           const ig = makeIgnore();
           try {
@@ -162,8 +182,7 @@ function discoverDir(root: string, opts: DiscoverOptions): Discovered[] {
 
   // 1. Compose services first: they know the real context (and any Dockerfile name).
   if (opts.compose !== false) {
-    const composeFiles = fg.sync(COMPOSE_PATTERNS, globOpts).filter((c) => !gitIgnored(c)).sort();
-    for (const c of composeFiles) {
+    for (const c of composeFiles.filter((x) => !gitIgnored(x)).sort()) {
       for (const svc of readComposeBuilds(path.join(root, c))) {
         const rel = toPosix(path.relative(root, svc.dockerfile));
         if (skipped(rel)) continue;
@@ -187,12 +206,25 @@ function discoverDir(root: string, opts: DiscoverOptions): Discovered[] {
   }
 
   // 2. Every Dockerfile by name; those inside a workspace member may build from the workspace root.
-  const workspaces = opts.workspaces === false ? [] : findWorkspaces(root, fg, globOpts);
-  for (const rel of found.sort()) {
-    if (!isDockerfileName(path.posix.basename(rel)) || gitIgnored(rel)) continue;
-    if (byRel.has(rel)) continue;
+  const kept = dockerfiles.filter((rel) => !byRel.has(rel) && !gitIgnored(rel)).sort();
+  let workspaces: Workspace[] = [];
+  if (opts.workspaces !== false && kept.length) {
+    // A workspace root is a strict ancestor of a Dockerfile's folder: only those manifests are read.
+    const ancestors = new Set<string>();
+    for (const rel of kept) {
+      let dir = path.posix.dirname(rel);
+      while (dir !== '.' && dir !== '') {
+        dir = path.posix.dirname(dir);
+        if (ancestors.has(dir)) break;
+        ancestors.add(dir);
+      }
+    }
+    const candidates = manifests.filter((m) => ancestors.has(path.posix.dirname(m)) || (path.posix.dirname(m) === '.' && ancestors.has('.')));
+    workspaces = findWorkspaces(root, fg, candidates, [...SKIP_DIRS, ...exclude]);
+  }
+  for (const rel of kept) {
     const d: Discovered = { file: path.join(root, rel) };
-    const ws = workspaceContext(root, rel, workspaces);
+    const ws = workspaces.length ? workspaceContext(root, rel, workspaces) : null;
     if (ws) {
       d.context = ws.context;
       d.contextReason = ws.reason;
@@ -277,9 +309,8 @@ interface Workspace {
   members: string[];
 }
 
-/** Workspace roots below `root`, read as data: package.json, pnpm-workspace.yaml, go.work, Cargo.toml. */
-export function findWorkspaces(root: string, fg: typeof import('fast-glob'), globOpts: { ignore: string[] }): Workspace[] {
-  const manifests = fg.sync(['**/package.json', '**/pnpm-workspace.yaml', '**/go.work', '**/Cargo.toml'], { cwd: root, ignore: globOpts.ignore, dot: false, followSymbolicLinks: false, suppressErrors: true, onlyFiles: true, deep: 6 });
+/** Workspace roots among `manifests` (paths relative to `root`), read as data: package.json, pnpm-workspace.yaml, go.work, Cargo.toml. */
+export function findWorkspaces(root: string, fg: typeof import('fast-glob'), manifests: string[], ignore: string[]): Workspace[] {
   const out: Workspace[] = [];
   for (const m of manifests) {
     const dir = path.posix.dirname(m) === '.' ? '' : path.posix.dirname(m);
@@ -290,6 +321,7 @@ export function findWorkspaces(root: string, fg: typeof import('fast-glob'), glo
     } catch {
       continue;
     }
+    if (base === 'package.json' && !text.includes('"workspaces"')) continue;
     let globs: string[] = [];
     let kind = base;
     try {
@@ -320,7 +352,7 @@ export function findWorkspaces(root: string, fg: typeof import('fast-glob'), glo
     if (!positive.length) continue;
     const cwd = path.join(root, dir);
     const members = fg
-      .sync(positive, { cwd, ignore: [...globOpts.ignore, ...negative], onlyDirectories: true, followSymbolicLinks: false, suppressErrors: true, dot: false })
+      .sync(positive, { cwd, ignore: [...ignore, ...negative], onlyDirectories: true, followSymbolicLinks: false, suppressErrors: true, dot: false })
       .filter((x) => x !== '.' && x !== '')
       .map((x) => (dir ? `${dir}/${x}` : x));
     if (members.length) out.push({ root: dir, kind, members });
