@@ -51,6 +51,11 @@ export interface DiscoverOptions {
   compose?: boolean;
   /** Infer the context of workspace member Dockerfiles (default true). */
   workspaces?: boolean;
+  /**
+   * For a Dockerfile named directly (e.g. by a pre-commit hook): look in the folders above it, up to
+   * this one, for a compose file or a workspace that says how it is built. Undefined: do not look.
+   */
+  stopAt?: string;
 }
 
 export function isDockerfileName(name: string): boolean {
@@ -120,7 +125,7 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): Discovere
       throw new InputError(p, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     if (st.isFile()) {
-      add({ file: p });
+      add(opts.stopAt === undefined ? { file: p } : { file: p, ...contextOfNamedFile(p, opts) });
       continue;
     }
     if (!st.isDirectory()) throw new InputError(p, undefined, 'is neither a file nor a directory');
@@ -234,6 +239,54 @@ function discoverDir(root: string, opts: DiscoverOptions): Discovered[] {
   }
   // Compose-named files that do not exist are reported by the pipeline (cannot read), not dropped.
   return result.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/**
+ * The context of a Dockerfile named directly: a compose file in a folder above it (up to stopAt)
+ * whose service builds it, else a workspace above it that its COPY sources point to.
+ */
+function contextOfNamedFile(file: string, opts: DiscoverOptions): Omit<Discovered, 'file'> {
+  const abs = path.resolve(file);
+  const stop = path.resolve(opts.stopAt!);
+  const inside = (dir: string) => dir === stop || dir.startsWith(stop.endsWith(path.sep) ? stop : stop + path.sep);
+  const dirs: string[] = [];
+  for (let dir = path.dirname(abs); inside(dir); dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (dir === path.dirname(dir)) break;
+  }
+  if (opts.compose !== false) {
+    for (const dir of dirs) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir).filter((n) => COMPOSE_NAME.test(n)).sort();
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        const services = readComposeBuilds(path.join(dir, n)).filter((b) => b.dockerfile === abs);
+        if (!services.length) continue;
+        const rel = toPosix(path.relative(stop, path.join(dir, n))) || n;
+        return {
+          context: services[0].context,
+          contextReason: `compose ${rel} service ${services[0].service}`,
+          services: services.map((b) => ({ compose: path.join(dir, n), service: b.service, target: b.target, args: b.args })),
+        };
+      }
+    }
+  }
+  if (opts.workspaces !== false && dirs.length > 1) {
+    // The Dockerfile's path relative to each ancestor; a workspace root above it may claim it.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const fg = require('fast-glob') as typeof import('fast-glob');
+    for (const dir of dirs.slice(1)) {
+      const manifests = [...MANIFEST_NAMES].filter((n) => fs.existsSync(path.join(dir, n)));
+      if (!manifests.length) continue;
+      const ws = findWorkspaces(dir, fg, manifests, SKIP_DIRS);
+      const found = ws.length ? workspaceContext(dir, toPosix(path.relative(dir, abs)), ws) : null;
+      if (found) return { context: found.context, contextReason: found.reason };
+    }
+  }
+  return {};
 }
 
 interface ComposeBuild {

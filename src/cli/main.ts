@@ -216,7 +216,7 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   const { sweep } = await import('../sweep');
   let files;
   try {
-    files = discover(paths.length ? paths : [io.cwd], { exclude: flags.exclude });
+    files = discover(paths.length ? paths : [io.cwd], { exclude: flags.exclude, stopAt: options.context ? undefined : io.cwd });
   } catch (err) {
     const e = describeError(err);
     io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);

@@ -95,6 +95,36 @@ describe('discovery over the mixed fixture', () => {
   });
 });
 
+describe('a Dockerfile named directly (as a pre-commit hook passes it)', () => {
+  const dir = copyFixture();
+
+  test('finds the compose service above it and its context', () => {
+    const [api] = discover([path.join(dir, 'services/api/docker/Api.Dockerfile')], { stopAt: dir });
+    expect(path.resolve(api.context!)).toBe(path.join(dir, 'services/api'));
+    expect(api.contextReason).toBe('compose docker-compose.yml service api');
+  });
+
+  test('finds the workspace above it', () => {
+    const [worker] = discover([path.join(dir, 'packages/worker/Dockerfile')], { stopAt: dir });
+    expect(path.resolve(worker.context!)).toBe(dir);
+  });
+
+  test('does not look above the stop folder, nor at all without one', () => {
+    expect(discover([path.join(dir, 'services/api/docker/Api.Dockerfile')], { stopAt: path.join(dir, 'services') })[0].context).toBeUndefined();
+    expect(discover([path.join(dir, 'services/api/docker/Api.Dockerfile')])[0].context).toBeUndefined();
+  });
+
+  test('the CLI plans a named file against the context compose gives it', async () => {
+    const r = await run(['--format', 'json', 'services/api/docker/Api.Dockerfile', 'packages/worker/Dockerfile'], dir);
+    const report = JSON.parse(r.out);
+    expect(report.files.map((f: { path: string; context: string }) => [f.path, f.context])).toEqual([
+      ['services/api/docker/Api.Dockerfile', 'services/api'],
+      ['packages/worker/Dockerfile', '.'],
+    ]);
+    expect(report.files.every((f: { changed: boolean }) => f.changed)).toBe(true);
+  });
+});
+
 describe('workspace kinds', () => {
   const cases: { name: string; files: Record<string, string>; member: string; root: boolean }[] = [
     {
