@@ -34,7 +34,11 @@ async function run() {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const summary = JSON.parse(chunks.join('')).summary;
+  // The summary closes the report: read it without parsing the whole report again.
+  const text = chunks.join('');
+  chunks.length = 0;
+  const at = text.lastIndexOf('"summary": {');
+  const summary = JSON.parse(text.slice(at + '"summary": '.length, text.indexOf('}', at) + 1));
   const out = {
     exit: code,
     files: summary.files,

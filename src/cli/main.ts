@@ -290,11 +290,15 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   return EXIT_OK;
 }
 
-/** Workers pay off only with many files (a worker costs ~100 ms to load the pipeline). */
+/**
+ * Worker threads by default only where they pay: each worker loads and warms the pipeline (~100 ms
+ * and its own heap), and on 2 shared cores a second worker measured slower than one (bench/README.md).
+ */
 export function autoJobs(files: number): number {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const cpus = require('os').availableParallelism?.() ?? require('os').cpus().length;
-  return files >= 400 ? Math.max(1, Math.min(cpus, 4)) : 1;
+  const os = require('os') as typeof import('os');
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  return files >= 1000 && cpus > 2 ? Math.min(cpus - 1, 4) : 1;
 }
 
 async function runVerifyCommand(paths: string[], options: OptimizeOptions, args: Record<string, unknown>, io: Io): Promise<number> {
