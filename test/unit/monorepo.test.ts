@@ -280,6 +280,29 @@ describe('the sweep', () => {
   });
 });
 
+describe('the worker pool (built code: the worker script is dist/src/sweep-worker.js)', () => {
+  const distSweep = path.join(repoRoot, 'dist/src/sweep.js');
+  const built = fs.existsSync(distSweep);
+  if (!built && process.env.CI === 'true') test('dist is built under CI', () => expect(built).toBe(true));
+  (built ? test : test.skip)('2 workers give the same results, in the same order, as one thread; progress counts every file', async () => {
+    const dir = copyFixture();
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const dist = require(distSweep) as typeof import('../../src/sweep');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const distDiscover = require(path.join(repoRoot, 'dist/src/discovery.js')) as typeof import('../../src/discovery');
+    const files = distDiscover.discover([dir], { exclude: ['legacy'] });
+    // Repeat the files so every worker gets several batches.
+    const many = Array.from({ length: 12 }, () => files).flat();
+    const seen: number[] = [];
+    const pooled = await dist.sweep(many, {}, { jobs: 2, onProgress: (d) => seen.push(d) });
+    const inline = await dist.sweep(many, {}, { jobs: 1 });
+    expect(pooled).toEqual(inline);
+    expect(seen).toHaveLength(many.length);
+    expect(seen[seen.length - 1]).toBe(many.length);
+    expect(pooled.filter((i) => !i.ok)).toHaveLength(12);
+  });
+});
+
 describe('a real multi-service tree (awesome-compose)', () => {
   const corpus = path.resolve(repoRoot, '../shared/corpora/awesome-compose');
   const present = fs.existsSync(corpus);
