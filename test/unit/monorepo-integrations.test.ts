@@ -72,3 +72,18 @@ describe('docs/integrations/github-actions.yml', () => {
     }
   });
 });
+
+describe('cold start', () => {
+  const distMain = path.join(repoRoot, 'dist/src/cli/main.js');
+  const built = fs.existsSync(distMain);
+  if (!built && process.env.CI === 'true') test('dist is built under CI', () => expect(built).toBe(true));
+  (built ? test : test.skip)('--help loads none of the pipeline (parser, shell, transforms, ts-morph)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { execFileSync } = require('child_process') as typeof import('child_process');
+    const script = `require(${JSON.stringify(distMain)}).main(['--help'], { out() {}, err() {}, isTTY: false, cwd: process.cwd() }).then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))))`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+    expect(loaded.some((p) => /node_modules[\\/]yargs[\\/]/.test(p))).toBe(true);
+    const heavy = loaded.filter((p) => /node_modules[\\/](ts-morph|typescript|dockerfile-ast|mvdan-sh|yaml|smol-toml|fast-glob|cosmiconfig|diff)[\\/]|dist[\\/](transforms|src[\\/](api|model|shell|plan|rules|discovery|sweep))/.test(p));
+    expect(heavy).toEqual([]);
+  });
+});
