@@ -36,7 +36,27 @@ function ruleList(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
+const byModel = new WeakMap<DockerfileModel, Suppressions>();
+
 export function readSuppressions(model: DockerfileModel): Suppressions {
+  const cached = byModel.get(model);
+  if (cached) return cached;
+  const sup = readSuppressionsOf(model);
+  byModel.set(model, sup);
+  return sup;
+}
+
+/**
+ * A rule's reports on `model` less those its comments suppress (report lines are 0-based lines of
+ * the model: the comments are read from the text the rule saw, rewritten or not).
+ */
+export function withoutSuppressed<R extends { line?: number }>(model: DockerfileModel, ruleId: string, reports: R[]): R[] {
+  const sup = readSuppressions(model);
+  if (!hasSuppressions(sup)) return reports;
+  return reports.filter((r) => !isSuppressed(sup, ruleId, r.line === undefined ? undefined : r.line + 1));
+}
+
+function readSuppressionsOf(model: DockerfileModel): Suppressions {
   const sup: Suppressions = { fileAll: false, file: new Set(), lines: new Map(), where: new Map() };
   const lines = model.sourceLines;
   if (!lines.some((l) => l.includes(DISABLE_FILE))) return sup;

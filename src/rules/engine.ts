@@ -8,7 +8,7 @@ import { joinDocument } from '../model/print';
 import type { BuildContext } from '../stack/context';
 import type { Change, Finding, OptimizeOptions, SideFile, StackName } from '../types';
 import type { Edit, Rule } from './rule';
-import { isSuppressed, readSuppressions } from '../suppress';
+import { withoutSuppressed } from '../suppress';
 
 export interface RulesOutcome {
   text: string;
@@ -45,21 +45,18 @@ export function runRules(
   let current = text;
   for (let pass = 0; pass < 4; pass++) {
     const model = parseDockerfile(current, path);
-    // Inline '# dockerize-optimize-disable...' comments, read from the text this pass sees.
-    const sup = readSuppressions(model);
     const mapLine = (l: number | undefined) => (l === undefined ? undefined : pass === 0 && env.lineMap ? env.lineMap(l) : pass === 0 ? l + 1 : undefined);
     const accepted: Edit[][] = [];
     const acceptedFlat: Edit[] = [];
     for (const rule of active) {
       let reports;
       try {
-        reports = rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten });
+        reports = withoutSuppressed(model, rule.id, rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten }));
       } catch (err) {
         findings.push({ ruleId: rule.id, severity: 'warning', message: `rule failed and was skipped: ${(err as Error).message}`, fixed: false });
         continue;
       }
       for (const r of reports) {
-        if (isSuppressed(sup, rule.id, r.line === undefined ? undefined : r.line + 1)) continue;
         const key = `${rule.id}|${r.message}`;
         if (r.sideFile) sideFiles.set(r.sideFile.path, r.sideFile);
         if (r.fix && r.fix.length && !r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
