@@ -10,6 +10,7 @@ import { runRules } from './rules/engine';
 import { BuildContext } from './stack/context';
 import { detectStack } from './stack/detect';
 import { FileResult, InputError, OptimizeOptions, SideFile } from './types';
+import { filterFindings, isSuppressed, readSuppressions, SEPARABLE_SIDE_FILE_RULE, suppressedChange } from './suppress';
 import { ECOSYSTEMS } from '../transforms';
 import { RULES } from '../transforms/common/rules';
 
@@ -57,9 +58,18 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
   };
   let rewritten = false;
   let current = text;
+  const sup = readSuppressions(model);
+  if (sup.fileAll) {
+    result.skipped = `every rule is disabled by a '# dockerize-optimize-disable' comment (line ${sup.where.get('*')})`;
+    return result;
+  }
   if (detected.ecosystem) {
     const t = detected.ecosystem.transform({ model, ctx, options: opts });
-    if (t.kind === 'rewrite') {
+    const declined = t.kind === 'rewrite' ? suppressedChange(sup, t.plan.changes) : null;
+    if (t.kind === 'rewrite' && declined) {
+      result.skipped = declined;
+      result.findings.push(...filterFindings(sup, t.plan.findings.filter((f) => !f.fixed)));
+    } else if (t.kind === 'rewrite') {
       const out = renderPlan(model, t.plan);
       try {
         const check = parseDockerfile(out, file);
@@ -83,12 +93,16 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
     result.skipped = 'no supported stack detected (node, go, python, rust)';
     result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
+  result.findings = filterFindings(sup, result.findings);
   const rules = runRules(current, file, RULES, { ctx, stack: detected.stack, options: opts, rewritten, lineMap: rewritten ? () => undefined : undefined });
   current = rules.text;
   result.changes.push(...rules.changes);
   result.findings.push(...rules.findings);
   for (const sf of rules.sideFiles) if (!result.sideFiles.some((s) => s.path === sf.path)) result.sideFiles.push(sf);
-  if (opts.dockerignore === false) result.sideFiles = [];
+  if (opts.dockerignore === false || isSuppressed(sup, SEPARABLE_SIDE_FILE_RULE)) {
+    result.sideFiles = [];
+    result.changes = result.changes.filter((c) => c.ruleId !== SEPARABLE_SIDE_FILE_RULE || opts.dockerignore === false);
+  }
   result.output = current;
   result.changed = current !== text || result.sideFiles.some((s: SideFile) => s.original !== s.output);
   if (!rewritten) {

@@ -8,6 +8,7 @@ import { joinDocument } from '../model/print';
 import type { BuildContext } from '../stack/context';
 import type { Change, Finding, OptimizeOptions, SideFile, StackName } from '../types';
 import type { Edit, Rule } from './rule';
+import { withoutSuppressed } from '../suppress';
 
 export interface RulesOutcome {
   text: string;
@@ -50,7 +51,7 @@ export function runRules(
     for (const rule of active) {
       let reports;
       try {
-        reports = rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten });
+        reports = withoutSuppressed(model, rule.id, rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten }));
       } catch (err) {
         findings.push({ ruleId: rule.id, severity: 'warning', message: `rule failed and was skipped: ${(err as Error).message}`, fixed: false });
         continue;
