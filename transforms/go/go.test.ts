@@ -213,6 +213,26 @@ describe('which program runs and how', () => {
     expect(rt).toContain('USER 65532:65532');
   });
 
+  test.each([
+    ['mv into a PATH directory', 'RUN go build -o app . && mv app /usr/local/bin/\nCMD ["app"]', '/usr/local/bin/app'],
+    ['cp to a file, chmod in a later RUN', 'RUN go build -o app .\nRUN cp app /srv/server\nRUN chmod +x /srv/server\nCMD ["/srv/server"]', '/srv/server'],
+  ])('the binary is followed through %s', (_n, tail, binary) => {
+    const r = rewrite(`FROM golang:1.22\nWORKDIR /app\nCOPY . .\n${tail}\n`);
+    expect(r.skipped).toBeUndefined();
+    const rt = stage(r, 'runtime');
+    expect(rt).toContain(`COPY --from=build ${binary} ${binary}`);
+    expect(rt[rt.length - 1]).toBe(`CMD ["${binary}"]`);
+    expect(stage(r, 'build').join('\n')).toMatch(/(mv|cp) app/);
+  });
+
+  test('a FROM tag set by an ARG with a default before FROM is read through the default and kept as written', () => {
+    const r = rewrite('ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION}\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n');
+    expect(r.output.startsWith('ARG GO_VERSION=1.22\n')).toBe(true);
+    expect(fromOf(r, 'build')).toBe('golang:${GO_VERSION}');
+    const bumped = rewrite('ARG GO_VERSION=1.21\nFROM golang:${GO_VERSION}\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n', { 'go.mod': GOMOD('1.23') });
+    expect(fromOf(bumped, 'build')).toBe('golang:1.23');
+  });
+
   test('ENTRYPOINT keeps the original CMD as its arguments', () => {
     const r = rewrite('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/api\nENTRYPOINT ["api"]\nCMD ["--verbose"]\n', { 'cmd/api/main.go': MAIN });
     expect(stage(r, 'runtime').slice(-2)).toEqual(['ENTRYPOINT ["/go/bin/api"]', 'CMD ["--verbose"]']);
@@ -230,6 +250,8 @@ describe('which program runs and how', () => {
     ['CMD that needs a shell', NAIVE.replace('CMD ["./server"]', 'CMD ./server --port $PORT'), /needs a shell/],
     ['CMD of something not built', NAIVE.replace('CMD ["./server"]', 'CMD ["./other"]'), /no go build/],
     ['RUN after the build', NAIVE.replace('EXPOSE', 'RUN mkdir /data\nEXPOSE'), /after the build/],
+    ['mv of something else after the build', NAIVE.replace('EXPOSE', 'RUN mv config /etc/app\nEXPOSE'), /after the build/],
+    ['FROM set by an ARG without a default', 'ARG GO_IMAGE\nFROM ${GO_IMAGE}\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD ["./server"]\n', /without a default/],
     ['mkdir before the build', NAIVE.replace('COPY . .', 'RUN mkdir -p /data\nCOPY . .'), /file system/],
     ['HEALTHCHECK with curl', NAIVE + 'HEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1\n', /HEALTHCHECK/],
     ['already multi-stage', 'FROM golang:1.22 AS build\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nFROM scratch\nCOPY --from=build /app/server /server\nCMD ["/server"]\n', /already multi-stage/],

@@ -13,7 +13,7 @@ import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/mod
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
 import { Plan, PlanStage, preserved, styleOf } from '../../src/plan/plan';
-import { effectiveIndex, parseShell, ShellCommand } from '../../src/shell';
+import { effectiveIndex, parseShell, positionals, ShellCommand } from '../../src/shell';
 import { BuildContext, BuildContext as ContextDir } from '../../src/stack/context';
 import type { Change, Finding } from '../../src/types';
 import { instructionArgv, shellToArgv } from '../common/command';
@@ -94,6 +94,8 @@ interface Analysis {
   healthcheck: Instruction | null;
   dropped: string[];
   downloadSeen: Instruction | null;
+  /** RUNs after the build that move or copy the binary. */
+  postBuild: Instruction[];
 }
 
 function comments(ins: Instruction): string[] {
@@ -231,6 +233,7 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
     healthcheck: null,
     dropped: [],
     downloadSeen: null,
+    postBuild: [],
   };
   let copied = false;
   for (const ins of stage.instructions) {
@@ -311,6 +314,13 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
             a.dropped.push(c.text);
             continue;
           }
+          if (['mv', 'cp', 'chmod'].includes(name) && appBuilt(a) && moveOutput(c, i0, name, a)) {
+            // Moving or copying the binary (or making it executable): the builder does it, the
+            // runtime takes the binary from where it ends up.
+            rest.push(c.text);
+            a.postBuild.push(ins);
+            continue;
+          }
           if (['mkdir', 'chown', 'chmod', 'touch', 'ln', 'cp', 'mv', 'rm'].includes(name) && appBuilt(a)) {
             return `'${c.text}' at line ${line} changes the image after the build; its effect cannot be carried to the runtime`;
           }
@@ -355,6 +365,27 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
   }
   if (a.copies.length === 0 && a.steps.every((s) => !s.packages.some((p) => p.includes('@')))) return 'no COPY of the sources';
   return a;
+}
+
+/** `mv|cp <binary> <dest>` or `chmod … <binary>`: follows the binary; false when the command touches anything else. */
+function moveOutput(c: ShellCommand, i0: number, name: string, a: Analysis): boolean {
+  if (c.assigns.length || c.redirects.length) return false;
+  const args = positionals(c, i0 + 1).map((w) => w.value);
+  if (args.some((v) => v === null)) return false;
+  const wd = a.workdir;
+  const outputs = a.steps.flatMap((s) => s.outputs);
+  if (name === 'chmod') return args.length >= 2 && args.slice(1).every((p) => outputs.includes(resolveDir(wd, p!)));
+  if (args.length !== 2 || c.argv.slice(i0 + 1).some((w) => /^-[a-zA-Z]*[rRt]/.test(w.value ?? ''))) return false;
+  const [src, dst] = args as string[];
+  const from = resolveDir(wd, src);
+  const step = a.steps.find((s) => s.outputs.includes(from));
+  if (!step) return false;
+  const dest = resolveDir(wd, dst);
+  const isDir = dst.endsWith('/') || dst === '.' || GOLANG_PATH.includes(dest) || dest === wd;
+  const to = isDir ? `${dest === '/' ? '' : dest}/${path.posix.basename(from)}` : dest;
+  if (name === 'mv') step.outputs = step.outputs.map((o) => (o === from ? to : o));
+  else step.outputs.push(to);
+  return true;
 }
 
 /** Whether the program may already be built: a go build, or a go install of local packages (not a tool@version). */
@@ -436,6 +467,16 @@ function findOnPath(name: string, outputs: string[], envPath: string | undefined
   return null;
 }
 
+/** The FROM image with `${NAME}`/`$NAME` replaced by the literal defaults of ARGs before the first FROM. */
+export function resolveHeaderArgs(image: string, args: Instruction[]): string {
+  const defaults: Record<string, string> = {};
+  for (const ins of args) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(ins.args[0] ?? '');
+    if (m && !m[2].includes('$')) defaults[m[1]] = m[2].replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1');
+  }
+  return image.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, a: string | undefined, b: string | undefined) => defaults[(a ?? b)!] ?? all);
+}
+
 function builderTag(original: string, tag: string | null, facts: GoFacts): { image: string; reason: string | null } {
   const want = goMinor(facts.mod?.toolchain ?? facts.mod?.go ?? null);
   const have = goMinor(tagVersion(tag));
@@ -450,9 +491,10 @@ export function transformGo(input: TransformInput): TransformResult {
   const { model, ctx, options } = input;
   if (model.stages.length !== 1) return decline('already multi-stage');
   const stage = model.stages[0];
-  const base = parseImage(stage.image);
+  const resolvedImage = resolveHeaderArgs(stage.image, model.instructions.filter((i) => i.stage < 0 && i.keyword === 'ARG'));
+  const base = parseImage(resolvedImage);
+  if (base.dynamic) return decline(`base image '${stage.image}' is set by a build argument without a default`);
   if (base.repo !== 'golang') return decline(`base image '${stage.image}' is not an official golang image`);
-  if (base.dynamic) return decline(`base image '${stage.image}' is set by a build argument`);
   const facts = readGoFacts(ctx);
   if (!facts.mod && !facts.work) return decline('no go.mod (or go.work) at the root of the build context');
   const analysis = analyze(input, facts);
@@ -584,7 +626,7 @@ export function transformGo(input: TransformInput): TransformResult {
   const manifests = manifestCopies(facts, ctx);
   const bl: string[] = [];
   let downloadPlaced = false;
-  const lastStepIndex = Math.max(...a.steps.map((s) => s.ins.index));
+  const lastStepIndex = Math.max(...a.steps.map((s) => s.ins.index), ...a.postBuild.map((i) => i.index));
   const placeDownload = () => {
     if (downloadPlaced) return;
     downloadPlaced = true;
