@@ -33,7 +33,7 @@ export interface GoFacts {
   mod: GoMod | null;
   hasGoSum: boolean;
   /** go.work at the module root: its `use` directories (relative). */
-  work: { file: string; uses: string[]; hasSum: boolean } | null;
+  work: { file: string; uses: string[]; hasSum: boolean; go: string | null; toolchain: string | null } | null;
   /** vendor/modules.txt is present: builds use -mod=vendor and download nothing. */
   vendor: boolean;
   sources: GoSourceFile[];
@@ -225,7 +225,8 @@ export function readGoFacts(ctx: BuildContext, modDir = ''): GoFacts {
   const modText = ctx.readText(rel('go.mod'));
   const mod = modText === null ? null : parseGoMod(modText);
   const workText = ctx.readText(rel('go.work'));
-  const work = workText === null ? null : { file: rel('go.work'), uses: parseGoWork(workText), hasSum: ctx.exists(rel('go.work.sum')) };
+  const workMod = workText === null ? null : parseGoMod(workText);
+  const work = workText === null ? null : { file: rel('go.work'), uses: parseGoWork(workText), hasSum: ctx.exists(rel('go.work.sum')), go: workMod!.go, toolchain: workMod!.toolchain };
   const files = ctx.walk(modDir || '.', 5000, 10).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
   const sources: GoSourceFile[] = [];
   for (const f of files) {

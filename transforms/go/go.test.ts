@@ -173,6 +173,8 @@ describe('the build stage', () => {
     expect(b).toContain('COPY api/go.mod api/go.sum ./api/');
     expect(b).toContain('COPY lib/go.mod ./lib/');
     expect(b.indexOf('COPY lib/go.mod ./lib/')).toBeLessThan(b.findIndex((l) => l.includes('go mod download')));
+    const bumped = optimizeText('FROM golang:1.21\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./api\nCMD ["/out/api"]\n', path.join(dir, 'Dockerfile'));
+    expect(fromOf(bumped, 'build')).toBe('golang:1.22');
   });
 
   test.each([

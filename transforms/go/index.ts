@@ -478,13 +478,14 @@ export function resolveHeaderArgs(image: string, args: Instruction[]): string {
 }
 
 function builderTag(original: string, tag: string | null, facts: GoFacts): { image: string; reason: string | null } {
-  const want = goMinor(facts.mod?.toolchain ?? facts.mod?.go ?? null);
+  const wanted = facts.work?.toolchain ?? facts.work?.go ?? facts.mod?.toolchain ?? facts.mod?.go ?? null;
+  const want = goMinor(wanted);
   const have = goMinor(tagVersion(tag));
   if (!want || !have || isFloatingTag(tag)) return { image: original, reason: null };
   if (compareMinor(want, have) <= 0) return { image: original, reason: null };
   const variant = tagVariant(tag);
   const image = `${original.replace(/:[^:/]*$/, '')}:${want.join('.')}${variant ? `-${variant}` : ''}`;
-  return { image, reason: `go.mod asks for Go ${facts.mod?.toolchain ?? facts.mod?.go}, newer than ${original}: the builder uses ${image}` };
+  return { image, reason: `${facts.work ? 'go.work' : 'go.mod'} asks for Go ${wanted}, newer than ${original}: the builder uses ${image}` };
 }
 
 export function transformGo(input: TransformInput): TransformResult {
