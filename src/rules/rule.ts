@@ -39,5 +39,7 @@ export interface Rule {
   /** One line: what the rule wants. */
   description: string;
   severity: Finding['severity'];
+  /** hadolint (DLxxxx) or BuildKit check ids this rule mirrors, for the README and the corpus bench. */
+  mirrors?: string[];
   check(rc: RuleContext): RuleReport[];
 }
