@@ -19,7 +19,11 @@ const PLAIN_BASES = /^(debian|ubuntu|alpine|centos|fedora|busybox|buildpack-deps
 function plainBase(model: DockerfileModel, stage: Stage, depth = 0): boolean {
   const parent = model.stages.find((s) => s.name !== null && s.name === stage.image.toLowerCase() && s.index < stage.index);
   if (parent && depth < 20) return !parent.instructions.some((i) => i.keyword === 'ENTRYPOINT') && plainBase(model, parent, depth + 1);
+  // scratch and the distroless images without an ENTRYPOINT have no /bin/sh: a shell-form CMD cannot
+  // run there at all, the exec form can.
+  if (stage.image === 'scratch') return true;
   const ref = parseImage(stage.image);
+  if (/^gcr\.io\/distroless\/(static|base|base-nossl|cc)(-|$)/.test(ref.repo)) return true;
   return !ref.dynamic && PLAIN_BASES.test(ref.repo);
 }
 

@@ -253,15 +253,17 @@ export function envSet(stage: Stage, ins: Instruction, name: string): boolean {
 }
 
 /**
- * Text to append `&& <cmd>` after the last command of a script: null when the script's end is not
- * a plain command (control flow, a background job, a trailing comment swallowing the rest).
+ * Where to append `&& <cmd>` after the last command of a script (before a trailing shell comment):
+ * null when the script's end is not a plain command (control flow, a background job).
  */
 export function appendAt(s: Script): number | null {
   const cmds = s.parsed.commands;
   const last = cmds[cmds.length - 1];
   if (!last || s.parsed.complex || last.inSubshell || last.next === '&') return null;
   const end = charIndex(s.text, last.end);
-  if (s.text.slice(end).trim() !== '') return null;
+  // What follows the last command can only be a shell comment: the new command goes before it.
+  const rest = s.text.slice(end).trim();
+  if (rest !== '' && !rest.startsWith('#')) return null;
   return end;
 }
 
