@@ -120,7 +120,7 @@ function run({ corpus, files, optimizeText }) {
     const had = new Set((before.get(src) || []).map((x) => x.code));
     const now = new Set((after.get(dst) || []).map((x) => x.code));
     const added = [...now].filter((c) => !had.has(c));
-    if (added.length) gained.push({ file: rel, codes: added });
+    if (added.length) gained.push({ file: rel, codes: added, had: [...had].sort() });
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   const cb = countCodes(before);

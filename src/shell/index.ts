@@ -368,7 +368,17 @@ export function quoteWord(s: string): string {
 }
 
 /** Names of the parameters a script expands ($NAME, ${NAME}, ${NAME:-x} …), anywhere in it; null when it does not parse. */
+const paramCache = new Map<string, Set<string> | null>();
+
 export function paramNames(source: string): Set<string> | null {
+  if (paramCache.has(source)) return paramCache.get(source)!;
+  if (paramCache.size > 5000) paramCache.clear();
+  const r = paramNamesUncached(source);
+  paramCache.set(source, r);
+  return r;
+}
+
+function paramNamesUncached(source: string): Set<string> | null {
   const s = syntax();
   let file: Node;
   try {

@@ -101,3 +101,32 @@ ruleTester(copyFromName, {
     { code: 'FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=0 /app /app\n', output: 'FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /app /app\n' },
   ],
 });
+
+import { cacheOrder } from '../../transforms/common/rules/cache-order';
+ruleTester(cacheOrder, {
+  valid: [
+    { name: 'no build context to check', code: 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n' },
+    { name: 'an editable install needs the sources', code: 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', files: { 'requirements.txt': 'flask\n-e .\n' } },
+    { name: 'a RUN between', code: 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN make\nRUN pip install -r requirements.txt\n', files: { 'requirements.txt': 'flask\n' } },
+    { name: 'postinstall scripts', code: 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', files: { 'package.json': '{"scripts":{"postinstall":"node x.js"}}', '.dockerignore': 'node_modules\n' } },
+    { name: 'node_modules would overwrite the install', code: 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', files: { 'package.json': '{}', 'node_modules/x/index.js': '' } },
+    { name: 'already in order', code: 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n', files: { 'requirements.txt': 'flask\n' } },
+  ],
+  invalid: [
+    {
+      code: 'FROM python:3.12\nWORKDIR /app\nCOPY . .\n# deps\nRUN pip install --no-cache-dir -r requirements.txt\nCMD ["python", "app.py"]\n',
+      files: { 'requirements.txt': 'flask==3.0.0\n# comment\ngunicorn\n' },
+      output: 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\n# deps\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n',
+    },
+    {
+      code: 'FROM node:22\nWORKDIR /usr/src/app\nCOPY --chown=node:node . .\nRUN npm ci --omit=dev\n',
+      files: { 'package.json': '{"dependencies":{"express":"^4"}}', 'package-lock.json': '{}', '.dockerignore': 'node_modules\n' },
+      output: 'FROM node:22\nWORKDIR /usr/src/app\nCOPY --chown=node:node package.json package-lock.json ./\nRUN npm ci --omit=dev\nCOPY --chown=node:node . .\n',
+    },
+    {
+      code: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /app .\n',
+      files: { 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '' },
+      output: 'FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n',
+    },
+  ],
+});

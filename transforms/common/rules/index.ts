@@ -6,6 +6,7 @@
 import type { Rule } from '../../../src/rules/rule';
 import { addToCopy } from './add-to-copy';
 import { apkNoCache } from './apk-no-cache';
+import { cacheOrder } from './cache-order';
 import { aptGet } from './apt-get';
 import { aptLists } from './apt-lists';
 import { aptNoRecommends } from './apt-no-recommends';
@@ -34,6 +35,7 @@ export const RULES: Rule[] = [
   execForm,
   healthcheckTool,
   cdWorkdir,
+  cacheOrder,
   mergeRuns,
   aptGet,
   aptYes,

@@ -17,8 +17,17 @@ export interface Script {
   pos: { line: number; col: number }[];
 }
 
+const scriptCache = new WeakMap<Instruction, Script | null>();
+
 /** Shell-form RUN script of an instruction, with its source map; null for exec form, heredocs, unparsable. */
 export function scriptOf(model: DockerfileModel, ins: Instruction): Script | null {
+  if (scriptCache.has(ins)) return scriptCache.get(ins)!;
+  const s = computeScript(model, ins);
+  scriptCache.set(ins, s);
+  return s;
+}
+
+function computeScript(model: DockerfileModel, ins: Instruction): Script | null {
   if (ins.keyword !== 'RUN' || ins.json || ins.heredoc || !ins.body) return null;
   const escape = model.escape;
   // Rebuild the joined text exactly as the model does, recording where each character came from.
@@ -200,8 +209,13 @@ export function descendants(model: DockerfileModel, stage: Stage): Stage[] {
 }
 
 /** The RUN scripts of a model, in order (shell form only). */
+const scriptsCache = new WeakMap<DockerfileModel, Script[]>();
+
 export function scripts(model: DockerfileModel): Script[] {
+  const hit = scriptsCache.get(model);
+  if (hit) return hit;
   const out: Script[] = [];
+  scriptsCache.set(model, out);
   for (const ins of model.instructions) {
     const s = scriptOf(model, ins);
     if (s) out.push(s);
