@@ -142,7 +142,7 @@ export const cacheOrder: Rule = {
         const flags = copy.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`));
         const indent = /^\s*/.exec(copy.lines[0])![0];
         const copyLine = `${indent}COPY ${[...flags, ...plan.manifests, './'].join(' ')}`;
-        const runLines = [...run.leading.filter((l) => l.trim() !== ''), ...run.lines];
+        const runLines = [...run.leading.filter((l) => l.trim() !== ''), ...run.lines, ...(run.leading.some((l) => l.trim() === '') ? [''] : [])];
         out.push({
           line: run.startLine,
           message: `${plan.manifests.join(', ')} copied and the ${plan.what} install run before the sources: a source change no longer reinstalls the dependencies`,
