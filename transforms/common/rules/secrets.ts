@@ -3,8 +3,8 @@
  * image's history (ARG) or config (ENV). An ARG whose name looks like a credential and that only RUN
  * scripts use becomes a BuildKit secret mount on each of those RUNs: the script reads the value from
  * /run/secrets/<id> into the same variable (empty when the secret is not passed, as the ARG was), and
- * the ARG goes. `--explain` prints the `docker build --secret` flag. A token written to a file
- * (`> .npmrc`) in that RUN is removed at its end. ENVs, ARGs with a default and ARGs used by other
+ * the ARG goes. `--explain` prints the `docker build --secret` flag. A credentials file the RUN writes
+ * the token to (`> .npmrc`, .netrc, pip.conf …) is removed at its end when no later step reads it. ENVs, ARGs with a default and ARGs used by other
  * instructions are reported. Values are never printed.
  */
 import type { DockerfileModel, Instruction } from '../../../src/model/parse';
@@ -66,9 +66,11 @@ export const secretArg: Rule = {
       }
       const edits: Edit[] = [{ startLine: ins.startLine, endLine: ins.endLine, lines: ins.lines.filter((l, k) => k > 0 && l.trimStart().startsWith('#')) }];
       let ok = true;
-      const npmAfter = (i: Instruction) => later.some((x) => x.index > i.index && x.keyword === 'RUN' && !!scriptOf(model, x) && subcommands(scriptOf(model, x)!, ['npm', 'yarn', 'pnpm'], ['install', 'ci', 'i', 'add', 'publish']).length > 0);
+      // A credentials file written in a RUN may go at its end only if nothing after it reads it.
+      const laterNeeds = (i: Instruction, file: string) =>
+        later.some((x) => x.index > i.index && (x.lines.join('\n').includes(file.split('/').pop()!) || (x.keyword === 'RUN' && !!scriptOf(model, x) && subcommands(scriptOf(model, x)!, ['npm', 'yarn', 'pnpm', 'pip', 'pip3', 'twine', 'git'], ['install', 'ci', 'i', 'add', 'publish', 'upload', 'clone', 'fetch', 'pull']).length > 0)));
       for (const u of users) {
-        const e = secretRun(model, scriptOf(model, u)!, name, id, !npmAfter(u));
+        const e = secretRun(model, scriptOf(model, u)!, name, id, (file) => !laterNeeds(u, file));
         if (!e) {
           ok = false;
           break;
@@ -97,7 +99,10 @@ function envNames(ins: Instruction): string[] {
 }
 
 /** The RUN with the secret mounted and read into the variable; files it wrote the token to are removed when no later step needs them. */
-function secretRun(model: DockerfileModel, s: Script, name: string, id: string, removeFiles: boolean): Edit | null {
+/** Files that hold credentials for a tool and nothing else the image needs. */
+const CREDENTIAL_FILES = new Set(['.npmrc', '.yarnrc', '.netrc', '.pypirc', 'pip.conf', '.git-credentials']);
+
+function secretRun(model: DockerfileModel, s: Script, name: string, id: string, removable: (file: string) => boolean): Edit | null {
   const read = `${name}="$(cat /run/secrets/${id} 2>/dev/null || true)" && export ${name} && `;
   const edits = [{ start: 0, end: 0, text: read }];
   // Files the token was written to in this RUN (`> .npmrc`): remove them at its end.
@@ -107,11 +112,11 @@ function secretRun(model: DockerfileModel, s: Script, name: string, id: string, 
     for (const r of c.redirects) {
       const p = parseShell(`: ${r}`);
       const m = /^\d*>>?\s*(\S+)$/.exec(r.trim());
-      if (p.ok && m && /^[A-Za-z0-9_./~-]+$/.test(m[1]) && !m[1].startsWith('/dev/')) written.push(m[1]);
+      if (p.ok && m && /^[A-Za-z0-9_./~-]+$/.test(m[1]) && CREDENTIAL_FILES.has(m[1].split('/').pop()!) && removable(m[1])) written.push(m[1]);
     }
   }
   const removed = s.parsed.commands.some((c) => c.name === 'rm');
-  if (written.length && removeFiles && !removed) {
+  if (written.length && !removed) {
     const at = appendAt(s);
     if (at === null) return null;
     edits.push({ start: at, end: at, text: ` && rm -f ${[...new Set(written)].join(' ')}` });
