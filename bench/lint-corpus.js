@@ -86,6 +86,7 @@ function run({ corpus, files, optimizeText }) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'do-lint-'));
   const outFiles = [];
   const pairs = [];
+  const rulesOf = new Map();
   const perRule = new Map();
   const errors = [];
   let changed = 0;
@@ -98,6 +99,7 @@ function run({ corpus, files, optimizeText }) {
       const r = optimizeText(text, f, { dockerignore: false });
       output = r.output;
       for (const c of r.changes) perRule.set(c.ruleId, (perRule.get(c.ruleId) || 0) + 1);
+      rulesOf.set(rel, [...new Set(r.changes.map((c) => c.ruleId))].sort());
       if (output !== text) {
         changed++;
         const again = optimizeText(output, f, { dockerignore: false });
@@ -120,7 +122,7 @@ function run({ corpus, files, optimizeText }) {
     const had = new Set((before.get(src) || []).map((x) => x.code));
     const now = new Set((after.get(dst) || []).map((x) => x.code));
     const added = [...now].filter((c) => !had.has(c));
-    if (added.length) gained.push({ file: rel, codes: added, had: [...had].sort() });
+    if (added.length) gained.push({ file: rel, codes: added, had: [...had].sort(), rules: rulesOf.get(rel) || [] });
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   const cb = countCodes(before);
@@ -171,7 +173,7 @@ function main() {
   console.log('\nchanges per rule id:');
   for (const [id, n] of s.perRule) console.log(`  ${id.padEnd(28)} ${n}`);
   console.log(`\nfiles that gained an id they did not have: ${s.gained.length}`);
-  for (const g of s.gained) console.log(`  ${g.file}: ${g.codes.join(', ')}`);
+  for (const g of s.gained) console.log(`  ${g.file}: ${g.codes.join(', ')} (rules: ${g.rules.join(', ')})`);
   if (s.errors.length) console.log(`\ncrashes: ${s.errors.length}\n  ${s.errors.slice(0, 20).join('\n  ')}`);
   if (s.idempotencyFailures.length) console.log(`\nnot idempotent: ${s.idempotencyFailures.length}\n  ${s.idempotencyFailures.slice(0, 20).join('\n  ')}`);
 }

@@ -20,6 +20,8 @@ ruleTester(mergeRuns, {
     { name: 'not consecutive', code: 'FROM debian\nRUN a\nENV X=1\nRUN b\n' },
     { name: 'exit', code: 'FROM debian\nRUN test -f x || exit 0\nRUN b\n' },
     { name: 'background job', code: 'FROM debian\nRUN a &\nRUN b\n' },
+    { name: 'assignments of the second RUN stay at its head', code: 'FROM debian\nRUN a\nRUN d=/src && cd $d\n' },
+    { name: 'rpm package managers', code: 'FROM fedora:41\nRUN dnf -y install git && dnf clean all\nRUN make\n' },
   ],
   invalid: [
     { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n', output: 'FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl\n', messages: ['2 consecutive RUNs'] },
@@ -48,7 +50,9 @@ ruleTester(cdWorkdir, {
 });
 
 ruleTester(addToCopy, {
-  valid: ['FROM debian\nADD https://example.com/x.tgz /x\n', 'FROM debian\nADD app.tar.gz /srv/\n', 'FROM debian\nADD $SRC /x\n', 'FROM debian\nADD --checksum=sha256:abc https://x/y /y\n', 'FROM debian\nADD git@github.com:a/b.git /b\n'],
+  valid: ['FROM debian\nADD https://example.com/x.tgz /x\n', 'FROM debian\nADD app.tar.gz /srv/\n', 'FROM debian\nADD $SRC /x\n', 'FROM debian\nADD --checksum=sha256:abc https://x/y /y\n', 'FROM debian\nADD git@github.com:a/b.git /b\n',
+    { name: 'a relative destination with no WORKDIR', code: 'FROM debian\nADD app.py .\n' },
+    { name: 'several sources into a destination without /', code: 'FROM debian\nADD a b /c\n' }],
   invalid: [
     { code: 'FROM debian\nADD . /app\nadd --chown=1:1 a b /c/\n', output: 'FROM debian\nCOPY . /app\ncopy --chown=1:1 a b /c/\n' },
     { code: 'FROM debian\nADD ["my file", "/x/"]\n', output: 'FROM debian\nCOPY ["my file", "/x/"]\n' },

@@ -37,6 +37,7 @@ ruleTester(aptNoRecommends, {
     { name: 'HTTPS tools keep their certificates', code: 'FROM debian\nRUN apt-get install -y curl git\n', output: 'FROM debian\nRUN apt-get install --no-install-recommends -y curl git ca-certificates\n', messages: ['ca-certificates added'] },
     { name: 'certificates already listed', code: 'FROM debian\nRUN apt-get install -y curl ca-certificates\n', output: 'FROM debian\nRUN apt-get install --no-install-recommends -y curl ca-certificates\n' },
     { name: 'pip needs its recommends', code: 'FROM debian\nRUN apt-get install -y python3-pip\n', output: null, messages: ['python3-pip relies on its recommended packages'] },
+    { name: 'a pinned list does not get an unpinned package', code: 'FROM debian\nRUN apt-get install -y curl=7.88.1-10\n', output: null, messages: ['this package list is pinned'] },
     { name: 'a variable package list', code: 'FROM debian\nRUN apt-get install -y $PKGS\n', output: null, messages: ['not literal'] },
   ],
 });

@@ -21,6 +21,13 @@ export const addToCopy: Rule = {
       if (json) srcs = json.slice(0, -1);
       else srcs = ins.args.slice(0, -1);
       if (!srcs.length) continue;
+      // A relative destination with no WORKDIR set in the stage depends on the base's working
+      // directory; hadolint flags such a COPY (DL3045), so it stays ADD.
+      const dest = json ? json[json.length - 1] : ins.args[ins.args.length - 1];
+      const stage = model.stages[ins.stage];
+      if (dest && !dest.startsWith('/') && !dest.startsWith('$') && !stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.index < ins.index)) continue;
+      // COPY wants a directory (trailing /) as destination of several sources (DL3021).
+      if ((srcs.length > 1 || srcs.some((s) => /[*?[]/.test(s))) && dest && !dest.endsWith('/')) continue;
       if (srcs.some((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s) || s.includes('$') || ARCHIVE.test(s) || s.startsWith('--'))) continue;
       const m = /^(\s*)(add)(\s)/i.exec(ins.lines[0]);
       if (!m) continue;

@@ -41,6 +41,11 @@ export const aptNoRecommends: Rule = {
         if (at === null) continue;
         let text = ' --no-install-recommends';
         const ca = names.filter((n) => NEEDS_CA.has(n));
+        if (ca.length && !names.includes('ca-certificates') && pkgs.some((p) => /=/.test(p.value!))) {
+          // a pinned list would get an unpinned package: leave the choice to the author
+          declined = `${ca.join(', ')} need${ca.length > 1 ? '' : 's'} ca-certificates, and this package list is pinned`;
+          continue;
+        }
         if (ca.length && !names.includes('ca-certificates')) {
           const lastPkg = pkgs[pkgs.length - 1];
           const end = afterWord(s, cmd, cmd.argv.indexOf(lastPkg));

@@ -141,7 +141,9 @@ export const cacheOrder: Rule = {
         if (destAbs === null || (wd !== null && posix.normalize(destAbs) !== posix.normalize(wd)) || (wd === null)) continue;
         const flags = copy.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`));
         const indent = /^\s*/.exec(copy.lines[0])![0];
-        const copyLine = `${indent}COPY ${[...flags, ...plan.manifests, './'].join(' ')}`;
+        const ownWorkdir = stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.index < copy.index);
+        const target = ownWorkdir ? './' : destAbs.endsWith('/') ? destAbs : `${destAbs}/`;
+        const copyLine = `${indent}COPY ${[...flags, ...plan.manifests, target].join(' ')}`;
         const runLines = [...run.leading.filter((l) => l.trim() !== ''), ...run.lines, ...(run.leading.some((l) => l.trim() === '') ? [''] : [])];
         out.push({
           line: run.startLine,

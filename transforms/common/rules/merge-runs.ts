@@ -16,8 +16,11 @@ import { familyOf, scriptOf, Script } from './util';
 
 const STATEFUL = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'umask', 'source', '.', 'exec', 'exit', 'return', 'alias', 'unalias', 'shopt', 'trap', 'ulimit', 'readonly', 'declare', 'typeset', 'local', 'eval', 'shift', 'hash', 'wait', 'enable', 'builtin']);
 
+/** RPM-family package managers: hadolint's cache checks (DL3032, DL3040) misread them in merged RUNs. */
+const RPM = new Set(['yum', 'dnf', 'microdnf', 'zypper']);
+
 function base(s: Script | null): boolean {
-  return !!s && s.ins.flags.length === 0 && !s.ins.heredoc && s.parsed.ok;
+  return !!s && s.ins.flags.length === 0 && !s.ins.heredoc && s.parsed.ok && !s.parsed.commands.some((c) => RPM.has(effectiveName(c)));
 }
 
 /** RUN a may be followed by `&& b` in the same shell. */
@@ -39,6 +42,9 @@ function canLead(s: Script): boolean {
 /** RUN b may follow `a &&`: its top level is a chain of && and pipes. */
 function canFollow(s: Script): boolean {
   if (s.parsed.complex) return false;
+  // Its own variable assignments (`d=/src && cd $d`) stay at the head of a RUN, where a linter can
+  // see that they always run.
+  if (s.parsed.commands.some((c) => c.argv.length === 0 && c.assigns.length > 0)) return false;
   return s.parsed.commands.every((c) => !c.inSubshell && (c.next === '&&' || c.next === '|' || c.next === null));
 }
 

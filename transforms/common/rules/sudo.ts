@@ -19,7 +19,8 @@ export const noSudo: Rule = {
       const sudos = s.parsed.commands.filter((c) => (c.argv[0]?.value ?? '').split('/').pop() === 'sudo');
       if (!sudos.length) continue;
       const user = userAt(stage, s.ins);
-      const fam = familyOf(model, stage);
+      // Only an official base known by name runs as root; a base that merely has apt-get may not (CI images use sudo with a user).
+      const fam = familyOf(model, stage, new Set(), true);
       const root = user !== null ? isRootUser(user) : fam === 'debian' || fam === 'alpine' || fam === 'rhel';
       const plain = sudos.every((c) => c.argv.length > 1 && c.argv[1].value !== null && !c.argv[1].value.startsWith('-') && !c.argv[1].value.includes('='));
       if (!root || !plain) {

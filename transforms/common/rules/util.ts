@@ -145,13 +145,13 @@ export type Family = 'debian' | 'alpine' | 'rhel' | 'distroless' | 'scratch' | '
 const DEBIAN_REPOS = /^(debian|ubuntu|buildpack-deps|node|python|golang|rust|ruby|php|openjdk|eclipse-temurin|maven|gradle|perl|r-base|gcc|haskell|elixir|erlang|julia|swift|mono|nginx|httpd|postgres|mysql|mariadb|redis|mongo|wordpress|drupal|jenkins\/jenkins|neurodebian|kalilinux\/kali-rolling|tomcat|jetty|clojure|node-red)$/;
 
 /** What a stage's base is, from its image name and tag and from the package managers it runs. */
-export function familyOf(model: DockerfileModel, stage: Stage, seen = new Set<number>()): Family {
+export function familyOf(model: DockerfileModel, stage: Stage, seen = new Set<number>(), byNameOnly = false): Family {
   const img = stage.image;
   if (img === 'scratch') return 'scratch';
   const parent = model.stages.find((s) => s.name !== null && s.name === img.toLowerCase() && s.index < stage.index);
   if (parent && !seen.has(parent.index)) {
     seen.add(parent.index);
-    return familyOf(model, parent, seen);
+    return familyOf(model, parent, seen, byNameOnly);
   }
   const ref = parseImage(img);
   const tag = ref.tag ?? '';
@@ -160,6 +160,7 @@ export function familyOf(model: DockerfileModel, stage: Stage, seen = new Set<nu
   if (/alpine/.test(tag) || /(^|\/)alpine$/.test(ref.repo) || /(^|\/)busybox$/.test(ref.repo)) return 'alpine';
   if (/^(centos|fedora|rockylinux|almalinux|amazonlinux|oraclelinux)$/.test(ref.repo) || /(^|\/)(ubi\d*|ubi\d*-minimal)$/.test(ref.repo)) return 'rhel';
   if (!ref.dynamic && DEBIAN_REPOS.test(ref.repo) && !/alpine|windows|nanoserver/.test(tag)) return 'debian';
+  if (byNameOnly) return 'unknown';
   // The package managers the stage runs tell the rest.
   for (const ins of stage.instructions) {
     if (ins.keyword !== 'RUN') continue;
