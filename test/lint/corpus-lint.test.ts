@@ -47,7 +47,7 @@ const ALLOWED: Record<string, { rules: string[]; reason: string }> = {
 };
 
 (available ? describe : describe.skip)('hadolint over the corpus', () => {
-  const SAMPLE = Number(process.env.LINT_SAMPLE ?? 360);
+  const SAMPLE = Number(process.env.LINT_SAMPLE ?? 300);
   let s: ReturnType<typeof bench.run>;
   beforeAll(() => {
     const files = bench.sample(bench.listCorpus(corpus), SAMPLE);
