@@ -58,7 +58,7 @@ export function runRules(
     if (!origin) origin = model.sourceLines.map((_, i) => (env.lineMap ? env.lineMap(i) : i + 1));
     const lineOrigin = origin;
     const mapLine = (l: number | undefined) => (l === undefined ? undefined : lineOrigin[l]);
-    const groups: { fix: Edit[]; change: Change; key: string }[] = [];
+    const groups: { fix: Edit[]; change: Change; key: string; finding?: Finding }[] = [];
     const acceptedFlat: Edit[] = [];
     for (const rule of active) {
       let reports;
@@ -85,7 +85,9 @@ export function runRules(
         if (r.fix && r.fix.length && !rejected.has(fixKey(rule.id, r.fix))) {
           // A fix that overlaps one accepted this pass waits: the next pass sees it again on the new text.
           if (!r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
-            groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change: { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints } });
+            const change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints };
+            const finding = r.finding ? { ruleId: rule.id, severity: r.severity ?? rule.severity, line: change.line, message: r.message, fixed: true } : undefined;
+            groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
             acceptedFlat.push(...r.fix);
           }
         } else if (!r.fix && !seen.has(key)) {
@@ -110,7 +112,10 @@ export function runRules(
       }
       next = applyEdits(model, kept.flatMap((k) => k.fix));
     }
-    for (const g of kept) changes.push(g.change);
+    for (const g of kept) {
+      changes.push(g.change);
+      if (g.finding) findings.push(g.finding);
+    }
     origin = mapOrigin(lineOrigin, kept.flatMap((k) => k.fix));
     if (next === current) break;
     current = next;

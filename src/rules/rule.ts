@@ -23,6 +23,8 @@ export interface RuleReport {
   /** Extra explanation lines (e.g. the docker build --secret flag). Never secret values. */
   hints?: string[];
   sideFile?: SideFile;
+  /** Also list a fixed report among the findings (fixed: true), for what the user must act on (pins, secrets). */
+  finding?: boolean;
 }
 
 export interface RuleContext {

@@ -9,7 +9,7 @@ import { hasFlag, positionals } from '../../../src/shell';
 import { afterWord, editScript, scripts, subcommands } from './util';
 
 /** Packages whose HTTPS use needs ca-certificates, which they only recommend. */
-const NEEDS_CA = new Set(['curl', 'wget', 'git', 'openssl', 'apt-transport-https', 'subversion', 'mercurial', 'git-lfs', 'gnupg-curl', 'libcurl4', 'libcurl3', 'httpie', 'aria2']);
+const NEEDS_CA = new Set(['curl', 'wget', 'git', 'git-core', 'openssl', 'apt-transport-https', 'subversion', 'mercurial', 'git-lfs', 'gnupg-curl', 'libcurl4', 'libcurl3', 'httpie', 'aria2']);
 /** Packages whose recommended packages are part of what people install them for. */
 const KEEP_RECOMMENDS = /^(python3?-pip|r-base(-core)?|r-recommended|gnupg2?|texlive.*|libreoffice.*|chromium.*|google-chrome.*|firefox.*|xvfb|.*-desktop|ubuntu-.*|kde-.*|gnome.*|xfce4.*|fonts-.*|ttf-.*|default-jdk|default-jre|openjdk-.*-jdk|openjdk-.*-jre|task-.*)$/;
 

@@ -75,7 +75,7 @@ export const imageTag: Rule = {
       const lines = ins.lines.slice();
       lines[li] = lines[li].replace(new RegExp(`(^|\\s)${escapeRe(img)}(?=\\s|$)`), (_m, pre) => pre + pinned);
       if (lines[li] === ins.lines[li]) continue;
-      out.push({ line: ins.startLine, severity: 'warning', message: `${what}: pinned to ${pinned}, its current major tag; check it is the release you want`, fix: [{ startLine: ins.startLine, endLine: ins.endLine, lines }] });
+      out.push({ line: ins.startLine, severity: 'warning', finding: true, message: `${what}: pinned to ${pinned}, its current major tag; check it is the release you want`, fix: [{ startLine: ins.startLine, endLine: ins.endLine, lines }] });
     }
     return out;
   },

@@ -85,6 +85,8 @@ export const secretArg: Rule = {
         line: ins.startLine,
         message: `ARG ${name} is a BuildKit secret (id=${id}) mounted only into the RUN${users.length > 1 ? 's' : ''} that use${users.length > 1 ? '' : 's'} it: it no longer reaches the image history`,
         hints: [`build with: ${flag}`],
+        severity: 'warning',
+        finding: true,
         fix: edits,
       });
     }
