@@ -49,3 +49,14 @@ test('a rule switched off does nothing', () => {
   const o = runRules(code, '/nonexistent/Dockerfile', RULES, { ctx: new BuildContext('/nonexistent'), stack: 'unknown', options: { disable: ['DO-MAINTAINER'] }, rewritten: false });
   expect(o.text).toBe(code);
 });
+
+test('fixes keep CRLF line endings, the escape directive and continuation layout', () => {
+  const code = '# escape=`\r\nFROM python:3.12\r\nRUN pip install `\r\n      flask\r\nRUN echo done\r\n';
+  const o = runCase(RULES, { code });
+  expect(o.text).toBe('# escape=`\r\nFROM python:3.12\r\nRUN pip install --no-cache-dir `\r\n      flask `\r\n    && echo done\r\n');
+});
+
+test('words are found by the shell parser, not by their text: a quoted "pip install" is left alone', () => {
+  const code = "FROM python:3.12\nRUN echo 'pip install x' && pip install y\n";
+  expect(runCase(RULES, { code }).text).toBe("FROM python:3.12\nRUN echo 'pip install x' && pip install --no-cache-dir y\n");
+});
