@@ -9,6 +9,7 @@ import Ajv from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { main } from '../../src/cli/main';
+import { RULES } from '../../transforms/common/rules';
 import { optimizeText } from '../../src/api';
 import { runRules } from '../../src/rules/engine';
 import type { Rule } from '../../src/rules/rule';
@@ -56,7 +57,8 @@ describe('JSON report', () => {
     const r = await run(['--format', 'json', '--exclude', 'legacy', '.'], dir);
     const report = JSON.parse(r.out);
     expect(validate(report) ? [] : validate.errors).toEqual([]);
-    expect(report.summary).toEqual({ files: 4, changed: 2, errors: 1 });
+    // apps/web is already multi-stage: only the cross-cutting rules change it (its .dockerignore).
+    expect(report.summary).toEqual({ files: 4, changed: 3, errors: 1 });
     expect(report.errors).toEqual([{ file: 'broken/Dockerfile', line: 3, message: "unknown instruction 'RUNN'" }]);
     const api = report.files.find((f: { path: string }) => f.path === 'services/api/docker/Api.Dockerfile');
     expect(api.context).toBe('services/api');
@@ -97,6 +99,7 @@ describe('SARIF', () => {
     expect(run0.tool.driver.name).toBe('dockerize-optimize');
     const rewrites = run0.results.filter((x: { ruleId: string }) => x.ruleId === 'DO-REWRITE');
     expect(rewrites.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri).sort()).toEqual([
+      'apps/web/Dockerfile',
       'packages/worker/Dockerfile',
       'services/api/docker/Api.Dockerfile',
     ]);
@@ -214,7 +217,11 @@ describe('inline suppressions', () => {
   test('suppressing a change of the rewrite declines the rewrite (never half-applied)', () => {
     const withComment = text.replace('RUN npm install', '# dockerize-optimize-disable-next-line NODE-FROZEN-INSTALL\nRUN npm install');
     const r = optimizeText(withComment, path.join(express, 'Dockerfile'));
-    expect(r.output).toBe(withComment);
+    // No stage of the rewrite is applied; the cross-cutting rules still run (turned off here to see that).
+    expect(r.stagesAfter).toBe(1);
+    expect(r.changes.filter((c) => c.ruleId.startsWith('NODE-'))).toEqual([]);
+    const rulesOff = optimizeText(withComment, path.join(express, 'Dockerfile'), { disable: RULES.map((x) => x.id) });
+    expect(rulesOff.output).toBe(withComment);
     expect(r.skipped).toMatch(/NODE-FROZEN-INSTALL is disabled by a '# dockerize-optimize-disable-next-line' comment above line 12/);
   });
 
