@@ -104,10 +104,13 @@ export function bkParseTexts(bin: string, texts: string[]): BkResult[] {
 /**
  * What an instruction list means for the image's metadata, as BuildKit reads it: one fact per ENV/LABEL
  * pair, ARG, EXPOSE port, STOPSIGNAL and HEALTHCHECK. Merging or splitting instructions keeps the facts.
+ * Instructions on skipLines (1-based start lines) are left out.
  */
-export function metadataFacts(nodes: string[]): string[] {
+export function metadataFacts(res: Pick<BkResult, 'nodes' | 'lines'>, skipLines: Set<number> = new Set()): string[] {
   const facts: string[] = [];
-  for (const n of nodes) {
+  for (const [i, n] of res.nodes.entries()) {
+    // An instruction a change points at was rewritten on purpose (and says why).
+    if (skipLines.has(res.lines[i])) continue;
     const kw = n.slice(0, n.indexOf(' ') < 0 ? n.length : n.indexOf(' '));
     const words = dumpWords(n.slice(kw.length));
     if (kw === 'env' || kw === 'label') {
