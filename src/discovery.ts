@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeFsError } from './api';
 import { InputError } from './types';
 
 export const DOCKERFILE_PATTERNS = ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/Containerfile', '**/Containerfile.*'];
@@ -39,7 +40,7 @@ export function discover(paths: string[], opts: { exclude?: string[] } = {}): Di
     try {
       st = fs.statSync(p);
     } catch (err) {
-      throw new InputError(p, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new InputError(p, undefined, `cannot read: ${describeFsError(err)}`);
     }
     if (st.isFile()) {
       const abs = path.resolve(p);

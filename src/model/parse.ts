@@ -112,7 +112,7 @@ export function joinContinuations(rawLines: string[], escape: string): string {
 
 export function parseDockerfile(rawText: string, path = 'Dockerfile'): DockerfileModel {
   if (rawText.length === 0 || rawText.trim() === '') throw new InputError(path, undefined, 'the file is empty');
-  if (isBinary(rawText)) throw new InputError(path, undefined, 'the file is binary, not a Dockerfile');
+  if (isBinary(rawText)) throw new InputError(path, undefined, 'binary content: not a text Dockerfile');
   const bom = rawText.charCodeAt(0) === 0xfeff;
   const text = bom ? rawText.slice(1) : rawText;
   const crlf = (text.match(/\r\n/g) || []).length;
@@ -162,7 +162,7 @@ export function parseDockerfile(rawText: string, path = 'Dockerfile'): Dockerfil
       continue;
     }
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
-      throw new InputError(path, startLine + 1, `unknown instruction '${ins.getKeyword()}'`);
+      throw new InputError(path, startLine + 1, `unknown instruction '${sourceLines[startLine].trim().split(/\s+/)[0]}'`);
     }
     const leading = sourceLines.slice(prevEnd + 1, startLine);
     const lines = sourceLines.slice(startLine, endLine + 1);
