@@ -101,10 +101,9 @@ export function joinContinuations(rawLines: string[], escape: string): string {
       // Comment lines and empty lines inside a continuation are not part of the instruction.
       if (trimmed.startsWith('#') || trimmed === '') continue;
     }
-    const stripped = line.replace(/[ \t]+$/, '');
-    if (i < rawLines.length - 1 && stripped.endsWith(escape)) {
-      line = stripped.slice(0, -escape.length);
-    }
+    // BuildKit drops a continuation escape (and blanks after it) on every line, the last one included
+    // (a file may end inside a continuation), but not an escaped escape.
+    if (continues(line, escape)) line = line.replace(/[ \t]+$/, '').slice(0, -escape.length);
     parts.push(line);
   }
   return parts.join('');
