@@ -103,7 +103,7 @@ export function joinContinuations(rawLines: string[], escape: string): string {
     }
     // BuildKit drops a continuation escape (and blanks after it) on every line, the last one included
     // (a file may end inside a continuation), but not an escaped escape.
-    if (continues(line, escape)) line = line.replace(/[ \t]+$/, '').slice(0, -escape.length);
+    if (continues(line, escape)) line = line.replace(/\r+$/, '').replace(/[ \t]+$/, '').slice(0, -escape.length);
     parts.push(line);
   }
   return parts.join('');
@@ -121,7 +121,9 @@ export function parseDockerfile(rawText: string, path = 'Dockerfile'): Dockerfil
   const sourceLines = text.split(/\r?\n/);
   if (finalNewline) sourceLines.pop();
 
-  const ast = DockerfileParser.parse(text);
+  // BuildKit ends lines at LF only and drops the CRs before it; dockerfile-ast also breaks at a lone CR.
+  // A CR inside a line is blank space to BuildKit's word splitting, so dockerfile-ast sees a space there.
+  const ast = DockerfileParser.parse(loneCrToSpace(text));
   const escape = ast.getEscapeCharacter();
   const escapePrefix = escape === '\\' ? [] : [`# escape=${escape}`];
   const directives: Directive[] = ast.getDirectives().map((d) => ({
@@ -236,7 +238,7 @@ function computeBody(argsList: { getRange(): { start: { line: number; character:
 /** BuildKit's line continuation: the escape as last non-blank character, unless escaped itself. */
 export function continues(line: string, escape: string): boolean {
   const e = escape === '`' ? '`' : '\\\\';
-  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`).test(line);
+  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`).test(line.replace(/\r+$/, ''));
 }
 
 /**
@@ -253,11 +255,16 @@ export function logicalEnd(sourceLines: string[], start: number, max: number, es
   return max;
 }
 
+function loneCrToSpace(text: string): string {
+  // CRs that end a line are dropped (same columns before them); one inside a line becomes a space.
+  return text.includes('\r') ? text.replace(/\r+(?=\n)/g, '').replace(/\r+$/, '').replace(/\r/g, ' ') : text;
+}
+
 type AstInstruction = ReturnType<ReturnType<typeof DockerfileParser.parse>['getInstructions']>[number];
 
 /** dockerfile-ast's instructions of source lines [from..to] alone (under the file's escape directive). */
 function reparse(sourceLines: string[], from: number, to: number, escapePrefix: string[]): { ins: AstInstruction; off: number }[] {
-  const doc = DockerfileParser.parse([...escapePrefix, ...sourceLines.slice(from, to + 1)].join('\n'));
+  const doc = DockerfileParser.parse(loneCrToSpace([...escapePrefix, ...sourceLines.slice(from, to + 1)].join('\n')));
   return doc.getInstructions().map((ins) => ({ ins, off: from - escapePrefix.length }));
 }
 
