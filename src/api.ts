@@ -16,20 +16,83 @@ import { RULES } from '../transforms/common/rules';
 
 export const MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024;
 
+/** A file system error in words, with its code: "symbolic link loop (ELOOP)". */
+export function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ELOOP: 'symbolic link loop',
+    ENAMETOOLONG: 'path too long',
+    ENOTDIR: 'a part of the path is not a directory',
+    EISDIR: 'is a directory',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EMFILE: 'too many open files',
+    EIO: 'input/output error',
+  };
+  if (e && e.code) return words[e.code] ? `${words[e.code]} (${e.code})` : e.code;
+  return (err as Error)?.message ?? String(err);
+}
+
+/** 1-based line of a byte offset. */
+function lineAt(buf: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < buf.length; i++) if (buf[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * Reads a Dockerfile as UTF-8 text, refusing what cannot be rewritten faithfully: directories and
+ * special files, files over 4 MB (checked before reading), UTF-16, binary content (NUL bytes) and bytes
+ * that are not UTF-8 (rewriting would replace them).
+ */
 export function readDockerfile(file: string): string {
-  let st: fs.Stats;
+  let fd: number;
   try {
-    st = fs.statSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new InputError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(file, undefined, 'is a directory');
+    throw new InputError(file, undefined, `cannot read: ${describeFsError(err)}`);
   }
-  if (st.isDirectory()) throw new InputError(file, undefined, 'is a directory');
-  if (st.size > MAX_DOCKERFILE_BYTES) throw new InputError(file, undefined, `is ${(st.size / 1048576).toFixed(1)} MB; a Dockerfile over ${MAX_DOCKERFILE_BYTES / 1048576} MB is not rewritten`);
+  let buf: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw new InputError(file, undefined, 'is a directory');
+    if (!st.isFile()) throw new InputError(file, undefined, 'is not a regular file');
+    if (st.size > MAX_DOCKERFILE_BYTES) throw new InputError(file, undefined, `is ${(st.size / 1048576).toFixed(1)} MB; a Dockerfile over ${MAX_DOCKERFILE_BYTES / 1048576} MB is not rewritten`);
+    buf = fs.readFileSync(fd);
   } catch (err) {
-    throw new InputError(file, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(file, undefined, `cannot read: ${describeFsError(err)}`);
+  } finally {
+    fs.closeSync(fd);
   }
+  if (buf.length > MAX_DOCKERFILE_BYTES) throw new InputError(file, undefined, `grew over ${MAX_DOCKERFILE_BYTES / 1048576} MB while being read; not rewritten`);
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+    throw new InputError(file, undefined, 'is UTF-16 text; BuildKit reads Dockerfiles as UTF-8: save it as UTF-8');
+  }
+  const nul = buf.indexOf(0);
+  if (nul >= 0) throw new InputError(file, lineAt(buf, nul), 'binary content (a NUL byte): not a text Dockerfile');
+  const text = buf.toString('utf8');
+  const bad = text.indexOf('\ufffd');
+  if (bad >= 0 && !Buffer.from(text, 'utf8').equals(buf)) {
+    // Find the first byte sequence that did not decode, for the line number.
+    let at = 0;
+    for (let i = 0, b = 0; i < text.length; i++) {
+      const cp = text.codePointAt(i)!;
+      if (cp === 0xfffd && !(buf[b] === 0xef && buf[b + 1] === 0xbf && buf[b + 2] === 0xbd)) {
+        at = b;
+        break;
+      }
+      const len = Buffer.byteLength(String.fromCodePoint(cp));
+      b += len;
+      if (cp > 0xffff) i++;
+    }
+    throw new InputError(file, lineAt(buf, at), 'is not valid UTF-8 (another encoding?); it is not rewritten, so its bytes stay as they are');
+  }
+  return text;
 }
 
 export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResult {

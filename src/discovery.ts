@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeFsError } from './api';
 import { InputError } from './types';
 
 /** The names searched, as globs (for documentation and other tools; discovery matches names with isDockerfileName). */
@@ -122,7 +123,7 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): Discovere
     try {
       st = fs.statSync(p);
     } catch (err) {
-      throw new InputError(p, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new InputError(p, undefined, `cannot read: ${describeFsError(err)}`);
     }
     if (st.isFile()) {
       add(opts.stopAt === undefined ? { file: p } : { file: p, ...contextOfNamedFile(p, opts) });

@@ -101,10 +101,9 @@ export function joinContinuations(rawLines: string[], escape: string): string {
       // Comment lines and empty lines inside a continuation are not part of the instruction.
       if (trimmed.startsWith('#') || trimmed === '') continue;
     }
-    const stripped = line.replace(/[ \t]+$/, '');
-    if (i < rawLines.length - 1 && stripped.endsWith(escape)) {
-      line = stripped.slice(0, -escape.length);
-    }
+    // BuildKit drops a continuation escape (and blanks after it) on every line, the last one included
+    // (a file may end inside a continuation), but not an escaped escape.
+    if (continues(line, escape)) line = line.replace(/\r+$/, '').replace(/[ \t]+$/, '').slice(0, -escape.length);
     parts.push(line);
   }
   return parts.join('');
@@ -130,7 +129,7 @@ const parseCache = new Map<string, DockerfileModel>();
 
 function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): DockerfileModel {
   if (rawText.length === 0 || rawText.trim() === '') throw new InputError(path, undefined, 'the file is empty');
-  if (isBinary(rawText)) throw new InputError(path, undefined, 'the file is binary, not a Dockerfile');
+  if (isBinary(rawText)) throw new InputError(path, undefined, 'binary content: not a text Dockerfile');
   const bom = rawText.charCodeAt(0) === 0xfeff;
   const text = bom ? rawText.slice(1) : rawText;
   const crlf = (text.match(/\r\n/g) || []).length;
@@ -140,8 +139,11 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
   const sourceLines = text.split(/\r?\n/);
   if (finalNewline) sourceLines.pop();
 
-  const ast = DockerfileParser.parse(text);
+  // BuildKit ends lines at LF only and drops the CRs before it; dockerfile-ast also breaks at a lone CR.
+  // A CR inside a line is blank space to BuildKit's word splitting, so dockerfile-ast sees a space there.
+  const ast = DockerfileParser.parse(loneCrToSpace(text));
   const escape = ast.getEscapeCharacter();
+  const escapePrefix = escape === '\\' ? [] : [`# escape=${escape}`];
   const directives: Directive[] = ast.getDirectives().map((d) => ({
     name: d.getName().toLowerCase(),
     value: d.getValue(),
@@ -154,19 +156,32 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
   const stages: Stage[] = [];
   let prevEnd = directiveLines - 1;
   let stageIndex = -1;
-  for (const ins of ast.getInstructions()) {
+  // dockerfile-ast's instructions, each with the line offset of the text it was parsed from. Where it
+  // joins lines that BuildKit keeps apart (a line ending in an escaped escape, `C:\\`), the joined lines
+  // are parsed again on their own, so instruction boundaries are BuildKit's.
+  const queue: { ins: AstInstruction; off: number }[] = ast.getInstructions().map((ins) => ({ ins, off: 0 }));
+  while (queue.length > 0) {
+    const { ins, off } = queue.shift()!;
     const range = ins.getRange();
     const keyword = ins.getKeyword().toUpperCase();
-    const startLine = range.start.line;
-    let endLine = range.end.line;
+    const startLine = range.start.line + off;
+    // A range may end on the empty line after a final line terminator.
+    let endLine = Math.min(range.end.line + off, sourceLines.length - 1);
     // dockerfile-ast ends a range at the last argument; a trailing escape on the last line is ours too.
-    while (endLine + 1 < sourceLines.length && sourceLines[endLine].replace(/[ \t]+$/, '').endsWith(escape) && !isComment(sourceLines[endLine])) {
+    while (endLine + 1 < sourceLines.length && continues(sourceLines[endLine], escape) && !isComment(sourceLines[endLine])) {
       const next = sourceLines[endLine + 1];
       if (next === undefined) break;
       endLine++;
     }
+    const split = endLine > startLine && !/<<-?/.test(sourceLines[startLine]) ? logicalEnd(sourceLines, startLine, endLine, escape) : endLine;
+    if (split < endLine && sourceLines.slice(split + 1, endLine + 1).some((l) => l.trim() !== '' && !isComment(l))) {
+      const head = reparse(sourceLines, startLine, split, escapePrefix);
+      const tail = reparse(sourceLines, split + 1, endLine, escapePrefix);
+      queue.unshift(...head.slice(0, 1), ...tail);
+      continue;
+    }
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
-      throw new InputError(path, startLine + 1, `unknown instruction '${ins.getKeyword()}'`);
+      throw new InputError(path, startLine + 1, `unknown instruction '${sourceLines[startLine].trim().split(/\s+/)[0]}'`);
     }
     const leading = sourceLines.slice(prevEnd + 1, startLine);
     const lines = sourceLines.slice(startLine, endLine + 1);
@@ -175,10 +190,9 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
     if (typeof getFlags === 'function') {
       for (const f of getFlags.call(ins)) flags.push({ name: f.getName(), value: f.getValue() });
     }
-    // getArguments() re-scans the instruction's text on every call: once per instruction.
-    const argList = ins.getArguments();
-    const args = argList.map((a) => a.getValue());
-    const body = computeBody({ getArguments: () => argList, getRange: () => range }, sourceLines, escape);
+    const astArgs = ins.getArguments();
+    const args = astArgs.map((a) => a.getValue());
+    const body = computeBody(astArgs, ins.getRange().end.line + off, off, sourceLines, escape);
     let json: string[] | null = null;
     if (['RUN', 'CMD', 'ENTRYPOINT', 'SHELL'].includes(keyword)) json = parseJsonForm(body);
     if (keyword === 'FROM') stageIndex++;
@@ -227,18 +241,49 @@ function isComment(line: string): boolean {
   return line.trimStart().startsWith('#');
 }
 
-function computeBody(ins: { getArguments(): { getRange(): { start: { line: number; character: number } } }[]; getRange(): { start: { line: number; character: number }; end: { line: number; character: number } } }, sourceLines: string[], escape: string): string {
-  const argsList = ins.getArguments();
+function computeBody(argsList: { getRange(): { start: { line: number; character: number } } }[], endLine: number, off: number, sourceLines: string[], escape: string): string {
   if (argsList.length === 0) return '';
   const start = argsList[0].getRange().start;
-  const end = ins.getRange().end;
   const raw: string[] = [];
-  for (let l = start.line; l <= end.line; l++) {
+  for (let l = start.line + off; l <= endLine; l++) {
     let line = sourceLines[l] ?? '';
-    if (l === start.line) line = line.slice(start.character);
+    if (l === start.line + off) line = line.slice(start.character);
     raw.push(line);
   }
   return joinContinuations(raw, escape).trim();
+}
+
+/** BuildKit's line continuation: the escape as last non-blank character, unless escaped itself. */
+export function continues(line: string, escape: string): boolean {
+  const e = escape === '`' ? '`' : '\\\\';
+  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`).test(line.replace(/\r+$/, ''));
+}
+
+/**
+ * The last line of the instruction starting at `start`, as BuildKit's scanner finds it: comment and
+ * empty lines inside a continuation are skipped; a line that does not continue ends it.
+ */
+export function logicalEnd(sourceLines: string[], start: number, max: number, escape: string): number {
+  if (!continues(sourceLines[start].trimStart(), escape)) return start;
+  for (let l = start + 1; l <= max; l++) {
+    const line = sourceLines[l];
+    if (isComment(line) || line.trim() === '') continue;
+    if (!continues(line, escape)) return l;
+  }
+  return max;
+}
+
+function loneCrToSpace(text: string): string {
+  // CRs that end a line are dropped (same columns before them); one inside a line becomes a space.
+  return text.includes('\r') ? text.replace(/\r+(?=\n)/g, '').replace(/\r+$/, '').replace(/\r/g, ' ') : text;
+}
+
+type AstInstruction = ReturnType<ReturnType<typeof DockerfileParser.parse>['getInstructions']>[number];
+
+/** dockerfile-ast's instructions of source lines [from..to] alone (under the file's escape directive). */
+function reparse(sourceLines: string[], from: number, to: number, escapePrefix: string[]): { ins: AstInstruction; off: number }[] {
+  const doc = DockerfileParser.parse(loneCrToSpace([...escapePrefix, ...sourceLines.slice(from, to + 1)].join('\n')));
+  return doc.getInstructions().map((ins) => ({ ins, off: from - escapePrefix.length }));
 }
 
 /** Parses the exec (JSON array of strings) form; null when the text is shell form or invalid JSON. */
