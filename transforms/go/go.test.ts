@@ -265,6 +265,16 @@ describe('which program runs and how', () => {
     expect(r.findings.some((f) => f.ruleId === 'GO-DECLINED')).toBe(true);
   });
 
+  test.each([
+    ['COPY --from=build /app/server /server\nCMD ["/server"]', ['GO-CA-CERTS', 'GO-NONROOT']],
+    ['COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app/server /server\nUSER 65532:65532\nCMD ["/server"]', []],
+  ])('an existing scratch stage is kept and checked for CA roots and a non-root user (%#)', (tail, rules) => {
+    const df = `FROM golang:1.22 AS build\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nFROM scratch\n${tail}\n`;
+    const r = rewrite(df);
+    expect(r.output).toBe(df);
+    expect(r.findings.filter((f) => f.ruleId !== 'GO-DECLINED').map((f) => f.ruleId)).toEqual(rules);
+  });
+
   test('HEALTHCHECK running the binary itself is kept, by absolute path', () => {
     const r = rewrite(NAIVE + 'HEALTHCHECK --interval=30s CMD ["./server", "-health"]\n');
     expect(stage(r, 'runtime')).toContain('HEALTHCHECK --interval=30s CMD ["/app/server", "-health"]');

@@ -490,7 +490,7 @@ function builderTag(original: string, tag: string | null, facts: GoFacts): { ima
 
 export function transformGo(input: TransformInput): TransformResult {
   const { model, ctx, options } = input;
-  if (model.stages.length !== 1) return decline('already multi-stage');
+  if (model.stages.length !== 1) return decline('already multi-stage', multiStageFindings(model));
   const stage = model.stages[0];
   const resolvedImage = resolveHeaderArgs(stage.image, model.instructions.filter((i) => i.stage < 0 && i.keyword === 'ARG'));
   const base = parseImage(resolvedImage);
@@ -774,6 +774,26 @@ export function transformGo(input: TransformInput): TransformResult {
   const plan: Plan = { stages: [builderStage, runtimeStage], changes, findings, sideFiles: di.sideFile ? [di.sideFile] : [] };
   if (di.sideFile) changes.push({ ruleId: 'DO-IGNORE', message: di.sideFile.original === null ? '.dockerignore created: .git, local binaries, logs and env files stay out of the build context' : '.dockerignore completed with essentials it lacked' });
   return { kind: 'rewrite', plan, runtimeBase: runtimeImage };
+}
+
+/**
+ * An already multi-stage Go Dockerfile is kept as it is; a scratch runtime without CA roots or a
+ * non-root user is reported (a TLS client there fails at run time).
+ */
+function multiStageFindings(model: TransformInput['model']): Finding[] {
+  const last = model.stages[model.stages.length - 1];
+  const out: Finding[] = [];
+  if (last.image !== 'scratch') return out;
+  const line = last.from.startLine + 1;
+  const copies = last.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
+  if (!copies.some((i) => /ca-certificates|\/etc\/ssl\/certs|\/etc\/ssl\/?(\s|$)|\/etc\/ssl\/cert\.pem/.test(i.body))) {
+    out.push({ ruleId: RULES.certs, severity: 'warning', line, message: 'the scratch stage has no CA roots: HTTPS requests from the program fail; COPY /etc/ssl/certs/ca-certificates.crt from the builder', fixed: false });
+  }
+  const user = [...last.instructions].reverse().find((i) => i.keyword === 'USER');
+  if (!user || /^(root|0)(:.*)?$/.test(user.args.join(' '))) {
+    out.push({ ruleId: RULES.user, severity: 'warning', line: user ? user.startLine + 1 : line, message: 'the scratch stage runs as root: add USER 65532:65532', fixed: false });
+  }
+  return out;
 }
 
 function shellQuote(s: string): string {
