@@ -14,7 +14,7 @@ import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
 import { Plan, PlanStage, preserved, styleOf } from '../../src/plan/plan';
 import { effectiveIndex, parseShell, positionals, ShellCommand } from '../../src/shell';
-import { BuildContext, BuildContext as ContextDir } from '../../src/stack/context';
+import { BuildContext } from '../../src/stack/context';
 import type { Change, Finding } from '../../src/types';
 import { instructionArgv, shellToArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
@@ -235,16 +235,12 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
     downloadSeen: null,
     postBuild: [],
   };
-  let copied = false;
   for (const ins of stage.instructions) {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
         const next = resolveDir(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (copied && next !== a.workdir && a.steps.length === 0) {
-          // A later WORKDIR is fine in the builder; the runtime takes the last one.
-        }
         a.workdir = next;
         a.builder.push({ kind: 'workdir', dir: next });
         break;
@@ -263,7 +259,6 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
         const step = { ins, sources: parts, dest, workdir: a.workdir };
         a.copies.push(step);
         a.builder.push({ kind: 'copy', copy: step });
-        copied = true;
         break;
       }
       case 'RUN': {
@@ -639,7 +634,6 @@ export function transformGo(input: TransformInput): TransformResult {
     bl.push(...runLines([CACHE_MOUNTS[0]], ['go mod download'], style));
     changes.push({ ruleId: RULES.download, line: a.downloadSeen ? a.downloadSeen.startLine + 1 : undefined, message: `${manifests.files.join(', ')} copied and 'go mod download' run before the sources, so a source change does not download modules again` });
   };
-  let currentWd = '/';
   const cgoPrefix = (text: string, step: GoCommandStep | null) => {
     if (!step || step.cgoEnv !== null) return text;
     if (cgo) return envCgo === '1' ? text : `CGO_ENABLED=1 ${text}`;
@@ -647,7 +641,6 @@ export function transformGo(input: TransformInput): TransformResult {
   };
   for (const item of a.builder) {
     if (item.kind === 'workdir') {
-      currentWd = item.dir;
       bl.push(`WORKDIR ${item.dir}`);
     } else if (item.kind === 'keep') {
       if (item.ins.index < lastStepIndex) bl.push(...preserved(item.ins));
@@ -843,7 +836,7 @@ function runtimeFiles(a: Analysis, facts: GoFacts, ctx: BuildContext, ignoreText
     for (const s of c.sources) {
       const src = s.replace(/^\.\//, '').replace(/\/$/, '');
       if (src === '.' || src === '') ctx.entries().forEach((e) => present.set(e, e));
-      else if (ctx.isDir(src)) new ContextDir(path.join(ctx.dir, src)).entries().forEach((e) => present.set(e, `${src}/${e}`));
+      else if (ctx.isDir(src)) new BuildContext(path.join(ctx.dir, src)).entries().forEach((e) => present.set(e, `${src}/${e}`));
       else present.set(path.posix.basename(src), src);
     }
   }
