@@ -177,6 +177,18 @@ describe('the build stage', () => {
     expect(fromOf(bumped, 'build')).toBe('golang:1.22');
   });
 
+  test('a module in a subdirectory copied into WORKDIR (COPY backend/ .)', () => {
+    const dir = context({ 'backend/go.mod': GOMOD('1.22'), 'backend/go.sum': '', 'backend/main.go': 'package main\nfunc main(){ _ = "templates/*.html" }\n', 'backend/templates/index.html': '', 'frontend/package.json': '{}' });
+    const r = optimizeText('FROM golang:1.22\nWORKDIR /app\nCOPY backend/ .\nRUN go build -o server .\nCMD ["./server"]\n', path.join(dir, 'Dockerfile'));
+    expect(r.skipped).toBeUndefined();
+    const b = stage(r, 'build');
+    expect(b).toContain('COPY backend/go.mod backend/go.sum ./');
+    expect(b.indexOf('COPY backend/go.mod backend/go.sum ./')).toBeLessThan(b.indexOf('COPY backend/ .'));
+    const rt = stage(r, 'runtime');
+    expect(rt).toContain('COPY --from=build /app/templates /app/templates');
+    expect(rt.join('\n')).not.toContain('frontend');
+  });
+
   test.each([
     ['golang:1.22', '1.22', 'golang:1.22'],
     ['golang:1.23', '1.21', 'golang:1.23'],

@@ -491,8 +491,8 @@ export function transformGo(input: TransformInput): TransformResult {
   const base = parseImage(resolvedImage);
   if (base.dynamic) return decline(`base image '${stage.image}' is set by a build argument without a default`);
   if (base.repo !== 'golang') return decline(`base image '${stage.image}' is not an official golang image`);
-  const facts = readGoFacts(ctx);
-  if (!facts.mod && !facts.work) return decline('no go.mod (or go.work) at the root of the build context');
+  const facts = readGoFacts(ctx, moduleDirOf(stage, ctx));
+  if (!facts.mod && !facts.work) return decline('no go.mod (or go.work) at the root of the build context or in the directory copied into WORKDIR');
   const analysis = analyze(input, facts);
   if (typeof analysis === 'string') return decline(analysis);
   const a = analysis;
@@ -794,15 +794,36 @@ function shellQuote(s: string): string {
 }
 
 /** go.mod/go.sum (and go.work with its modules' manifests) to copy before `go mod download`. */
+/**
+ * Where the module is in the build context: the root, or the one directory a COPY puts into the
+ * working directory (`COPY backend/ .`) when the root has no go.mod or go.work.
+ */
+function moduleDirOf(stage: TransformInput['model']['stages'][number], ctx: BuildContext): string {
+  if (ctx.exists('go.mod') || ctx.exists('go.work')) return '';
+  let wd = '/';
+  for (const ins of stage.instructions) {
+    if (ins.keyword === 'WORKDIR') wd = resolveDir(wd, ins.args.join(' '));
+    if (ins.keyword !== 'COPY' || flagOf(ins, 'from') !== undefined) continue;
+    const parts = (parseJsonForm(ins.body) ?? ins.args).slice();
+    const dest = parts.pop();
+    if (parts.length !== 1 || !dest || resolveDir(wd, dest) !== wd) continue;
+    const src = parts[0].replace(/^\.\//, '').replace(/\/$/, '');
+    if (src && src !== '.' && !src.includes('$') && !src.startsWith('..') && (ctx.exists(`${src}/go.mod`) || ctx.exists(`${src}/go.work`))) return src;
+  }
+  return '';
+}
+
 function manifestCopies(facts: GoFacts, ctx: BuildContext): { files: string[]; lines: string[] } {
   const files: string[] = [];
   const lines: string[] = [];
-  const top = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].filter((f) => ctx.exists(f));
+  const dir = facts.modDir ?? (facts.work ? path.posix.dirname(facts.work.file) : '.');
+  const at = (f: string) => (dir && dir !== '.' ? `${dir}/${f}` : f);
+  const top = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].map(at).filter((f) => ctx.exists(f));
   files.push(...top);
   if (top.length) lines.push(`COPY ${top.join(' ')} ./`);
   for (const u of facts.work?.uses ?? []) {
     if (u === '.' || u.startsWith('..')) continue;
-    const fs = ['go.mod', 'go.sum'].filter((f) => ctx.exists(`${u}/${f}`)).map((f) => `${u}/${f}`);
+    const fs = ['go.mod', 'go.sum'].map((f) => at(`${u}/${f}`)).filter((f) => ctx.exists(f));
     if (!fs.length) continue;
     files.push(...fs);
     lines.push(`COPY ${fs.join(' ')} ./${u}/`);
