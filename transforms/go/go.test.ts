@@ -181,6 +181,18 @@ describe('the build stage', () => {
     expect(fromOf(bumped, 'build')).toBe('golang:1.22');
   });
 
+  test('a module in a subdirectory copied into WORKDIR (COPY backend/ .)', () => {
+    const dir = context({ 'backend/go.mod': GOMOD('1.22'), 'backend/go.sum': '', 'backend/main.go': 'package main\nfunc main(){ _ = "templates/*.html" }\n', 'backend/templates/index.html': '', 'frontend/package.json': '{}' });
+    const r = optimizeText('FROM golang:1.22\nWORKDIR /app\nCOPY backend/ .\nRUN go build -o server .\nCMD ["./server"]\n', path.join(dir, 'Dockerfile'));
+    expect(r.skipped).toBeUndefined();
+    const b = stage(r, 'build');
+    expect(b).toContain('COPY backend/go.mod backend/go.sum ./');
+    expect(b.indexOf('COPY backend/go.mod backend/go.sum ./')).toBeLessThan(b.indexOf('COPY backend/ .'));
+    const rt = stage(r, 'runtime');
+    expect(rt).toContain('COPY --from=build /app/templates /app/templates');
+    expect(rt.join('\n')).not.toContain('frontend');
+  });
+
   test.each([
     ['golang:1.22', '1.22', 'golang:1.22'],
     ['golang:1.23', '1.21', 'golang:1.23'],
@@ -267,6 +279,16 @@ describe('which program runs and how', () => {
     expect(r.skipped).toMatch(reason);
     expect(r.output).toBe(dockerfile);
     expect(r.findings.some((f) => f.ruleId === 'GO-DECLINED')).toBe(true);
+  });
+
+  test.each([
+    ['COPY --from=build /app/server /server\nCMD ["/server"]', ['GO-CA-CERTS', 'GO-NONROOT']],
+    ['COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app/server /server\nUSER 65532:65532\nCMD ["/server"]', []],
+  ])('an existing scratch stage is kept and checked for CA roots and a non-root user (%#)', (tail, rules) => {
+    const df = `FROM golang:1.22 AS build\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nFROM scratch\n${tail}\n`;
+    const r = rewrite(df);
+    expect(r.output).toBe(df);
+    expect(r.findings.filter((f) => f.ruleId !== 'GO-DECLINED').map((f) => f.ruleId)).toEqual(rules);
   });
 
   test('HEALTHCHECK running the binary itself is kept, by absolute path', () => {

@@ -14,7 +14,7 @@ import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
 import { Plan, PlanStage, preserved, styleOf } from '../../src/plan/plan';
 import { effectiveIndex, parseShell, positionals, ShellCommand } from '../../src/shell';
-import { BuildContext, BuildContext as ContextDir } from '../../src/stack/context';
+import { BuildContext } from '../../src/stack/context';
 import type { Change, Finding } from '../../src/types';
 import { instructionArgv, shellToArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
@@ -235,16 +235,12 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
     downloadSeen: null,
     postBuild: [],
   };
-  let copied = false;
   for (const ins of stage.instructions) {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
         const next = resolveDir(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (copied && next !== a.workdir && a.steps.length === 0) {
-          // A later WORKDIR is fine in the builder; the runtime takes the last one.
-        }
         a.workdir = next;
         a.builder.push({ kind: 'workdir', dir: next });
         break;
@@ -263,7 +259,6 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
         const step = { ins, sources: parts, dest, workdir: a.workdir };
         a.copies.push(step);
         a.builder.push({ kind: 'copy', copy: step });
-        copied = true;
         break;
       }
       case 'RUN': {
@@ -490,14 +485,14 @@ function builderTag(original: string, tag: string | null, facts: GoFacts): { ima
 
 export function transformGo(input: TransformInput): TransformResult {
   const { model, ctx, options } = input;
-  if (model.stages.length !== 1) return decline('already multi-stage');
+  if (model.stages.length !== 1) return decline('already multi-stage', multiStageFindings(model));
   const stage = model.stages[0];
   const resolvedImage = resolveHeaderArgs(stage.image, model.instructions.filter((i) => i.stage < 0 && i.keyword === 'ARG'));
   const base = parseImage(resolvedImage);
   if (base.dynamic) return decline(`base image '${stage.image}' is set by a build argument without a default`);
   if (base.repo !== 'golang') return decline(`base image '${stage.image}' is not an official golang image`);
-  const facts = readGoFacts(ctx);
-  if (!facts.mod && !facts.work) return decline('no go.mod (or go.work) at the root of the build context');
+  const facts = readGoFacts(ctx, moduleDirOf(stage, ctx));
+  if (!facts.mod && !facts.work) return decline('no go.mod (or go.work) at the root of the build context or in the directory copied into WORKDIR');
   const analysis = analyze(input, facts);
   if (typeof analysis === 'string') return decline(analysis);
   const a = analysis;
@@ -639,7 +634,6 @@ export function transformGo(input: TransformInput): TransformResult {
     bl.push(...runLines([CACHE_MOUNTS[0]], ['go mod download'], style));
     changes.push({ ruleId: RULES.download, line: a.downloadSeen ? a.downloadSeen.startLine + 1 : undefined, message: `${manifests.files.join(', ')} copied and 'go mod download' run before the sources, so a source change does not download modules again` });
   };
-  let currentWd = '/';
   const cgoPrefix = (text: string, step: GoCommandStep | null) => {
     if (!step || step.cgoEnv !== null) return text;
     if (cgo) return envCgo === '1' ? text : `CGO_ENABLED=1 ${text}`;
@@ -647,7 +641,6 @@ export function transformGo(input: TransformInput): TransformResult {
   };
   for (const item of a.builder) {
     if (item.kind === 'workdir') {
-      currentWd = item.dir;
       bl.push(`WORKDIR ${item.dir}`);
     } else if (item.kind === 'keep') {
       if (item.ins.index < lastStepIndex) bl.push(...preserved(item.ins));
@@ -776,20 +769,61 @@ export function transformGo(input: TransformInput): TransformResult {
   return { kind: 'rewrite', plan, runtimeBase: runtimeImage };
 }
 
+/**
+ * An already multi-stage Go Dockerfile is kept as it is; a scratch runtime without CA roots or a
+ * non-root user is reported (a TLS client there fails at run time).
+ */
+function multiStageFindings(model: TransformInput['model']): Finding[] {
+  const last = model.stages[model.stages.length - 1];
+  const out: Finding[] = [];
+  if (last.image !== 'scratch') return out;
+  const line = last.from.startLine + 1;
+  const copies = last.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
+  if (!copies.some((i) => /ca-certificates|\/etc\/ssl\/certs|\/etc\/ssl\/?(\s|$)|\/etc\/ssl\/cert\.pem/.test(i.body))) {
+    out.push({ ruleId: RULES.certs, severity: 'warning', line, message: 'the scratch stage has no CA roots: HTTPS requests from the program fail; COPY /etc/ssl/certs/ca-certificates.crt from the builder', fixed: false });
+  }
+  const user = [...last.instructions].reverse().find((i) => i.keyword === 'USER');
+  if (!user || /^(root|0)(:.*)?$/.test(user.args.join(' '))) {
+    out.push({ ruleId: RULES.user, severity: 'warning', line: user ? user.startLine + 1 : line, message: 'the scratch stage runs as root: add USER 65532:65532', fixed: false });
+  }
+  return out;
+}
+
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** go.mod/go.sum (and go.work with its modules' manifests) to copy before `go mod download`. */
+/**
+ * Where the module is in the build context: the root, or the one directory a COPY puts into the
+ * working directory (`COPY backend/ .`) when the root has no go.mod or go.work.
+ */
+function moduleDirOf(stage: TransformInput['model']['stages'][number], ctx: BuildContext): string {
+  if (ctx.exists('go.mod') || ctx.exists('go.work')) return '';
+  let wd = '/';
+  for (const ins of stage.instructions) {
+    if (ins.keyword === 'WORKDIR') wd = resolveDir(wd, ins.args.join(' '));
+    if (ins.keyword !== 'COPY' || flagOf(ins, 'from') !== undefined) continue;
+    const parts = (parseJsonForm(ins.body) ?? ins.args).slice();
+    const dest = parts.pop();
+    if (parts.length !== 1 || !dest || resolveDir(wd, dest) !== wd) continue;
+    const src = parts[0].replace(/^\.\//, '').replace(/\/$/, '');
+    if (src && src !== '.' && !src.includes('$') && !src.startsWith('..') && (ctx.exists(`${src}/go.mod`) || ctx.exists(`${src}/go.work`))) return src;
+  }
+  return '';
+}
+
 function manifestCopies(facts: GoFacts, ctx: BuildContext): { files: string[]; lines: string[] } {
   const files: string[] = [];
   const lines: string[] = [];
-  const top = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].filter((f) => ctx.exists(f));
+  const dir = facts.modDir ?? (facts.work ? path.posix.dirname(facts.work.file) : '.');
+  const at = (f: string) => (dir && dir !== '.' ? `${dir}/${f}` : f);
+  const top = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].map(at).filter((f) => ctx.exists(f));
   files.push(...top);
   if (top.length) lines.push(`COPY ${top.join(' ')} ./`);
   for (const u of facts.work?.uses ?? []) {
     if (u === '.' || u.startsWith('..')) continue;
-    const fs = ['go.mod', 'go.sum'].filter((f) => ctx.exists(`${u}/${f}`)).map((f) => `${u}/${f}`);
+    const fs = ['go.mod', 'go.sum'].map((f) => at(`${u}/${f}`)).filter((f) => ctx.exists(f));
     if (!fs.length) continue;
     files.push(...fs);
     lines.push(`COPY ${fs.join(' ')} ./${u}/`);
@@ -823,7 +857,7 @@ function runtimeFiles(a: Analysis, facts: GoFacts, ctx: BuildContext, ignoreText
     for (const s of c.sources) {
       const src = s.replace(/^\.\//, '').replace(/\/$/, '');
       if (src === '.' || src === '') ctx.entries().forEach((e) => present.set(e, e));
-      else if (ctx.isDir(src)) new ContextDir(path.join(ctx.dir, src)).entries().forEach((e) => present.set(e, `${src}/${e}`));
+      else if (ctx.isDir(src)) new BuildContext(path.join(ctx.dir, src)).entries().forEach((e) => present.set(e, `${src}/${e}`));
       else present.set(path.posix.basename(src), src);
     }
   }
