@@ -146,10 +146,14 @@ export function pickTouchFile(context: string, stack: string): string | null {
   return null;
 }
 
-/** Appends a comment line to the file: a change to its bytes that keeps it valid source. */
-export function touchSource(file: string): void {
+/**
+ * Appends a comment line to the file: a change to its bytes that keeps it valid source. The tag (the
+ * run id) makes the content new, so BuildKit cannot serve the step from an earlier run's cache.
+ */
+export function touchSource(file: string, tag = ''): void {
   const ext = path.extname(file);
-  const comment = ext === '.py' ? '# dockerize-optimize verify: rebuild probe' : '// dockerize-optimize verify: rebuild probe';
+  const words = `dockerize-optimize verify: rebuild probe${tag ? ` ${tag}` : ''}`;
+  const comment = ext === '.py' ? `# ${words}` : `// ${words}`;
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${comment}\n`);
 }

@@ -162,7 +162,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
       else {
         for (const which of ['original', 'rewritten'] as const) {
           const c = which === 'original' ? ctx.orig : ctx.rewritten;
-          touchSource(path.join(c.context, touched));
+          touchSource(path.join(c.context, touched), runId);
           log(`rebuilding the ${which} after touching ${touched}`);
           const b: BuildResult = await buildImage(docker, { ...c, tag: `${which === 'original' ? tags.orig : tags.rewritten}-rebuild`, label, timeoutSeconds: timeout });
           report[which].rebuild = { ...b, touched };
