@@ -36,10 +36,15 @@ export type ProbeResult = HttpProbeResult | CommandProbeResult;
 
 const MAX_BODY = 1024 * 1024;
 
-/** One GET; resolves with status and body, or rejects (refused, reset, timeout). */
-export function httpGet(port: number, urlPath: string, timeoutMs = 5000): Promise<{ status: number; body: string; bytes: number }> {
+/**
+ * One GET; resolves with status and body, or rejects (refused, reset, timeout). `hostHeader` is sent
+ * as Host so both containers see the same request (the published host ports differ).
+ */
+export function httpGet(port: number, urlPath: string, timeoutMs = 5000, hostHeader?: string): Promise<{ status: number; body: string; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
+    const headers: Record<string, string> = { connection: 'close' };
+    if (hostHeader) headers.host = hostHeader;
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       res.on('data', (c: Buffer) => {
@@ -86,7 +91,7 @@ export async function probeHttp(docker: Docker, opts: { image: string; name: str
     let lastErr = '';
     while (Date.now() < deadline) {
       try {
-        const r = await httpGet(hostPort, opts.path, Math.max(1000, Math.min(10000, deadline - Date.now())));
+        const r = await httpGet(hostPort, opts.path, Math.max(1000, Math.min(10000, deadline - Date.now())), `localhost:${opts.port}`);
         res.answered = true;
         res.status = r.status;
         res.body = r.body;
