@@ -70,6 +70,7 @@ export function compareProbes(orig: ProbeResult | undefined, next: ProbeResult |
   }
   if (o.timedOut !== next.timedOut) problems.push(next.timedOut ? `the rewritten container did not finish within ${next.seconds} s; the original did (exit ${o.exitCode})` : `the original kept running; the rewritten container exited ${next.exitCode}`);
   else if (o.exitCode !== next.exitCode) problems.push(`exit code: original ${o.exitCode}, rewritten ${next.exitCode}${next.logs ? `\n    logs: ${logExcerpt(next.logs)}` : ''}`);
+  if (o.timedOut && next.timedOut) notes.push(`both containers were still running after the wait (${next.seconds} s); only their output so far was compared (a server that exposes no port? set verify.probe.port)`);
   if (o.stdout !== next.stdout) problems.push(`stdout: ${firstDifference(o.stdout, next.stdout)}`);
   return { problems, notes };
 }

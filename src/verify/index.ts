@@ -130,9 +130,9 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     const ctx = prepareContexts(tmp, { dockerfile, context: input.context, original, rewritten, sideFiles: input.sideFiles });
     const tags = { orig: `dzo-verify-${runId}-orig`, rewritten: `dzo-verify-${runId}-rewritten` };
     log(`building the original (${path.relative(process.cwd(), dockerfile) || dockerfile})`);
-    report.original.build = await buildImage(docker, { ...ctx.orig, tag: tags.orig, label, timeoutSeconds: timeout });
+    report.original.build = await buildImage(docker, { ...ctx.orig, tag: tags.orig, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
     log(`building the rewritten Dockerfile`);
-    report.rewritten.build = await buildImage(docker, { ...ctx.rewritten, tag: tags.rewritten, label, timeoutSeconds: timeout });
+    report.rewritten.build = await buildImage(docker, { ...ctx.rewritten, tag: tags.rewritten, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
     if (report.original.build.ok) report.original.image = await inspectImage(docker, tags.orig);
     if (report.rewritten.build.ok) report.rewritten.image = await inspectImage(docker, tags.rewritten);
 
@@ -164,7 +164,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
           const c = which === 'original' ? ctx.orig : ctx.rewritten;
           touchSource(path.join(c.context, touched), runId);
           log(`rebuilding the ${which} after touching ${touched}`);
-          const b: BuildResult = await buildImage(docker, { ...c, tag: `${which === 'original' ? tags.orig : tags.rewritten}-rebuild`, label, timeoutSeconds: timeout });
+          const b: BuildResult = await buildImage(docker, { ...c, tag: `${which === 'original' ? tags.orig : tags.rewritten}-rebuild`, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
           report[which].rebuild = { ...b, touched };
         }
       }

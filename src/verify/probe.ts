@@ -35,6 +35,7 @@ export interface CommandProbeResult {
 export type ProbeResult = HttpProbeResult | CommandProbeResult;
 
 const MAX_BODY = 1024 * 1024;
+const STARTING = [502, 503, 504];
 
 /**
  * One GET; resolves with status and body, or rejects (refused, reset, timeout). `hostHeader` is sent
@@ -92,6 +93,12 @@ export async function probeHttp(docker: Docker, opts: { image: string; name: str
     while (Date.now() < deadline) {
       try {
         const r = await httpGet(hostPort, opts.path, Math.max(1000, Math.min(10000, deadline - Date.now())), `localhost:${opts.port}`);
+        // 502/503/504 while a server (or its proxy) starts: ask again until the wait runs out.
+        if (STARTING.includes(r.status) && Date.now() + 500 < deadline) {
+          lastErr = `answered ${r.status}`;
+          await sleep(500);
+          continue;
+        }
         res.answered = true;
         res.status = r.status;
         res.body = r.body;

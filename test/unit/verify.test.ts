@@ -40,7 +40,12 @@ describe('parseVerifyConfig', () => {
     expect(parseVerifyConfig({ probe: { command: true } }).probe).toEqual({ kind: 'command', args: [], timeoutSeconds: 60, env: {} });
   });
 
+  test('build args for both builds', () => {
+    expect(parseVerifyConfig({ buildArgs: { NODE_VERSION: '20' } }).buildArgs).toEqual({ NODE_VERSION: '20' });
+  });
+
   test.each([
+    [{ buildArgs: { V: 20 } }, 'verify.buildArgs.V must be a string under a valid ARG name'],
     [[], 'verify must be an object'],
     [{ probes: {} }, 'verify.probes is not a known setting'],
     [{ probe: { port: '3000' } }, 'verify.probe.port must be a port number'],
@@ -221,7 +226,9 @@ describe('judge', () => {
     expect(compareProbes(cmd(), cmd({ exitCode: 1, logs: 'boom' })).problems).toEqual(['exit code: original 0, rewritten 1\n    logs: boom']);
     expect(compareProbes(cmd(), cmd({ stdout: 'other\n' })).problems[0]).toMatch(/^stdout: bodies differ at byte 1 \(4 vs 6 chars\)/);
     expect(compareProbes(cmd(), cmd({ error: 'docker run exited 127: exec: "sh": not found' })).problems).toEqual(['rewritten container did not run: docker run exited 127: exec: "sh": not found']);
-    expect(compareProbes(cmd({ timedOut: true, exitCode: null }), cmd({ timedOut: true, exitCode: null })).problems).toEqual([]);
+    const both = compareProbes(cmd({ timedOut: true, exitCode: null }), cmd({ timedOut: true, exitCode: null }));
+    expect(both.problems).toEqual([]);
+    expect(both.notes[0]).toMatch(/^both containers were still running after the wait/);
   });
 });
 
