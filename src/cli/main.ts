@@ -267,7 +267,10 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
         io.err(`dockerize-optimize: ${(err as Error).message}\n`);
         return EXIT_BAD_INPUT;
       }
-      throw err;
+      // e.g. an unreadable file in the build context: nothing was built, nothing is left.
+      io.err(`dockerize-optimize: ${f.file}: verify could not run: ${(err as Error).message}\n`);
+      badInput = true;
+      continue;
     }
     reports.push(report);
     if (!args.json) io.out(verify.formatVerifyTable(report) + '\n');
