@@ -14,11 +14,11 @@ import * as path from 'path';
 import { BuildResult, buildImage, pickTouchFile, prepareContexts, touchSource } from './build';
 import { declaredEnvKeys, judge, Side } from './compare';
 import { loadVerifyConfig, VerifyConfig } from './config';
-import { Docker, DockerUnavailableError, killRunning } from './docker';
+import { Docker, DockerSetupError, DockerUnavailableError, killRunning, lacksBuildKit } from './docker';
 import { ImageFacts, inspectImage } from './inspect';
 import { probeCommand, probeHttp } from './probe';
 
-export { DockerUnavailableError } from './docker';
+export { DockerUnavailableError, DockerSetupError } from './docker';
 export { VerifyConfigError, parseVerifyConfig, loadVerifyConfig } from './config';
 export type { VerifyConfig } from './config';
 export { formatVerifyTable } from './table';
@@ -131,6 +131,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     const tags = { orig: `dzo-verify-${runId}-orig`, rewritten: `dzo-verify-${runId}-rewritten` };
     log(`building the original (${path.relative(process.cwd(), dockerfile) || dockerfile})`);
     report.original.build = await buildImage(docker, { ...ctx.orig, tag: tags.orig, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
+    if (lacksBuildKit(report.original.build.error)) throw new DockerSetupError(`${docker.bin} cannot build with BuildKit (the buildx component is missing); set DOCKER to a client that can, e.g. /usr/bin/docker`);
     log(`building the rewritten Dockerfile`);
     report.rewritten.build = await buildImage(docker, { ...ctx.rewritten, tag: tags.rewritten, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
     if (report.original.build.ok) report.original.image = await inspectImage(docker, tags.orig);
@@ -203,4 +204,5 @@ export function verifyExitCode(reports: VerifyReport[]): number {
   return reports.every((r) => r.ok) ? 0 : 1;
 }
 
-export const isDockerUnavailable = (err: unknown): err is DockerUnavailableError => err instanceof DockerUnavailableError;
+/** No engine, or a client that cannot build with BuildKit: exit 2 with the message. */
+export const isDockerUnavailable = (err: unknown): err is DockerUnavailableError | DockerSetupError => err instanceof DockerUnavailableError || err instanceof DockerSetupError;

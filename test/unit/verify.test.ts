@@ -8,6 +8,7 @@ import * as path from 'path';
 import { buildErrorTail, countSteps, pickTouchFile, prepareContexts, touchSource } from '../../src/verify/build';
 import { compareProbes, declaredEnvKeys, judge, logExcerpt, Side } from '../../src/verify/compare';
 import { parseVerifyConfig, loadVerifyConfig, VerifyConfigError } from '../../src/verify/config';
+import { dockerBinary, lacksBuildKit } from '../../src/verify/docker';
 import { factsFromInspect, ImageFacts, isRootUser, parseHistory, shortCreatedBy } from '../../src/verify/inspect';
 import type { CommandProbeResult, HttpProbeResult } from '../../src/verify/probe';
 import { formatTable, formatVerifyTable, humanBytes } from '../../src/verify/table';
@@ -99,11 +100,21 @@ describe('countSteps', () => {
   test('an empty log has no steps', () => {
     expect(countSteps('')).toEqual({ steps: 0, cached: 0 });
   });
+  test('a client without BuildKit is recognised from its build log', () => {
+    expect(lacksBuildKit('ERROR: BuildKit is enabled but the buildx component is missing or broken.\n       Install the buildx component')).toBe(true);
+    expect(lacksBuildKit('#8 ERROR: process "/bin/sh -c npm ci" did not complete successfully')).toBe(false);
+    expect(lacksBuildKit(undefined)).toBe(false);
+  });
   test('buildErrorTail keeps the lines around the error', () => {
     const tail = buildErrorTail(['#1 a', '#2 b', '#8 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1', '------', 'failed to solve: x'].join('\n'));
     expect(tail).toContain('ERROR: process');
     expect(tail).toContain('failed to solve');
   });
+});
+
+test('the docker client: $DOCKER, else /usr/bin/docker, else docker on PATH', () => {
+  expect(dockerBinary({ DOCKER: '/opt/docker' })).toBe('/opt/docker');
+  expect(dockerBinary({})).toBe(fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 });
 
 describe('image facts', () => {
