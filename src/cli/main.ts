@@ -255,7 +255,8 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
         dockerfile: path.resolve(f.file),
         context: r.context,
         rewritten: r.output,
-        sideFiles: r.sideFiles.map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
+        // A side file already on disk with the same text is in the context copy as it is.
+        sideFiles: r.sideFiles.filter((s) => s.original !== s.output).map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
         stack: r.stack,
         runtimeBase: r.runtimeBase,
         declined: r.skipped,
