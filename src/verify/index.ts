@@ -183,6 +183,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     report.ok = report.problems.length === 0;
     return report;
   } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
     const left = await docker.removeLabelled(label);
     const dangling: string[] = [];
     for (const id of await docker.danglingImages()) {
@@ -193,7 +194,6 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     }
     if (dangling.length) await docker.exec(['rmi', '-f', ...dangling]);
     report.leftBehind = { ...left, dangling };
-    fs.rmSync(tmp, { recursive: true, force: true });
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
