@@ -344,7 +344,8 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
         dockerfile: path.resolve(f.file),
         context: r.context,
         rewritten: r.output,
-        sideFiles: r.sideFiles.map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
+        // A side file already on disk with the same text is in the context copy as it is.
+        sideFiles: r.sideFiles.filter((s) => s.original !== s.output).map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
         stack: r.stack,
         runtimeBase: r.runtimeBase,
         declined: r.skipped,
@@ -356,7 +357,10 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
         io.err(`dockerize-optimize: ${(err as Error).message}\n`);
         return EXIT_BAD_INPUT;
       }
-      throw err;
+      // e.g. an unreadable file in the build context: nothing was built, nothing is left.
+      io.err(`dockerize-optimize: ${f.file}: verify could not run: ${(err as Error).message}\n`);
+      badInput = true;
+      continue;
     }
     reports.push(report);
     if (!args.json) io.out(verify.formatVerifyTable(report) + '\n');

@@ -46,9 +46,10 @@ export function buildErrorTail(log: string, n = 12): string {
   return ls.slice(from, from + n).join('\n');
 }
 
-export async function buildImage(docker: Docker, opts: { context: string; dockerfile: string; tag: string; label: string; timeoutSeconds: number }): Promise<BuildResult> {
+export async function buildImage(docker: Docker, opts: { context: string; dockerfile: string; tag: string; label: string; timeoutSeconds: number; buildArgs?: Record<string, string> }): Promise<BuildResult> {
   const [k, v] = splitLabel(opts.label);
-  const r = await docker.exec(['build', '--progress=plain', '--label', `${k}=${v}`, '-t', opts.tag, '-f', opts.dockerfile, opts.context], { timeoutMs: opts.timeoutSeconds * 1000 });
+  const args = Object.entries(opts.buildArgs ?? {}).flatMap(([n, val]) => ['--build-arg', `${n}=${val}`]);
+  const r = await docker.exec(['build', '--progress=plain', '--label', `${k}=${v}`, ...args, '-t', opts.tag, '-f', opts.dockerfile, opts.context], { timeoutMs: opts.timeoutSeconds * 1000 });
   const log = r.stderr + r.stdout;
   const count = countSteps(log);
   const res: BuildResult = { ok: r.code === 0, seconds: round1(r.seconds), steps: count.steps, cachedSteps: count.cached };
@@ -146,10 +147,14 @@ export function pickTouchFile(context: string, stack: string): string | null {
   return null;
 }
 
-/** Appends a comment line to the file: a change to its bytes that keeps it valid source. */
-export function touchSource(file: string): void {
+/**
+ * Appends a comment line to the file: a change to its bytes that keeps it valid source. The tag (the
+ * run id) makes the content new, so BuildKit cannot serve the step from an earlier run's cache.
+ */
+export function touchSource(file: string, tag = ''): void {
   const ext = path.extname(file);
-  const comment = ext === '.py' ? '# dockerize-optimize verify: rebuild probe' : '// dockerize-optimize verify: rebuild probe';
+  const words = `dockerize-optimize verify: rebuild probe${tag ? ` ${tag}` : ''}`;
+  const comment = ext === '.py' ? `# ${words}` : `// ${words}`;
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${comment}\n`);
 }

@@ -24,6 +24,15 @@ export interface Verdict {
   ratio?: number;
 }
 
+/** The first line that looks like an error, then the last lines of a container's log. */
+export function logExcerpt(logs: string, tail = 3): string {
+  const ls = logs.split('\n').filter((l) => l.trim());
+  const errAt = ls.findIndex((l) => /\b(error|exception|panic|fatal|traceback|cannot|not found)\b/i.test(l));
+  const last = ls.slice(-tail);
+  const lines = errAt >= 0 && errAt < ls.length - tail ? [ls[errAt], ...(errAt < ls.length - tail - 1 ? ['...'] : []), ...last] : last;
+  return lines.join('\n    ');
+}
+
 function firstDifference(a: string, b: string): string {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
@@ -38,7 +47,7 @@ export function compareProbes(orig: ProbeResult | undefined, next: ProbeResult |
   if (next.kind === 'http') {
     const o = orig && orig.kind === 'http' ? orig : undefined;
     if (!next.answered) {
-      problems.push(`rewritten container did not answer GET ${next.path} on port ${next.port}: ${next.error ?? 'no answer'}${next.logs ? `\n    last logs: ${next.logs.split('\n').slice(-5).join('\n    ')}` : ''}`);
+      problems.push(`rewritten container did not answer GET ${next.path} on port ${next.port}: ${next.error ?? 'no answer'}${next.logs ? `\n    logs: ${logExcerpt(next.logs)}` : ''}`);
       return { problems, notes };
     }
     if (expectStatus !== undefined && next.status !== expectStatus) problems.push(`rewritten container answered GET ${next.path} with ${next.status}, expected ${expectStatus}`);
@@ -60,7 +69,8 @@ export function compareProbes(orig: ProbeResult | undefined, next: ProbeResult |
     return { problems, notes };
   }
   if (o.timedOut !== next.timedOut) problems.push(next.timedOut ? `the rewritten container did not finish within ${next.seconds} s; the original did (exit ${o.exitCode})` : `the original kept running; the rewritten container exited ${next.exitCode}`);
-  else if (o.exitCode !== next.exitCode) problems.push(`exit code: original ${o.exitCode}, rewritten ${next.exitCode}${next.logs ? `\n    last logs: ${next.logs.split('\n').slice(-5).join('\n    ')}` : ''}`);
+  else if (o.exitCode !== next.exitCode) problems.push(`exit code: original ${o.exitCode}, rewritten ${next.exitCode}${next.logs ? `\n    logs: ${logExcerpt(next.logs)}` : ''}`);
+  if (o.timedOut && next.timedOut) notes.push(`both containers were still running after the wait (${next.seconds} s); only their output so far was compared (a server that exposes no port? set verify.probe.port)`);
   if (o.stdout !== next.stdout) problems.push(`stdout: ${firstDifference(o.stdout, next.stdout)}`);
   return { problems, notes };
 }

@@ -7,7 +7,8 @@
  *              | { "command": true | ["--flag", ...], "timeoutSeconds": 60 },   // a command-line app
  *       "minRatio": 5,          // the rewritten image must be at least this many times smaller
  *       "rebuild": true,        // measure the rebuild after touching one source file
- *       "touch": "src/app.js"   // which file to touch (default: picked by stack)
+ *       "touch": "src/app.js",  // which file to touch (default: picked by stack)
+ *       "buildArgs": { "NAME": "value" }   // --build-arg for both builds
  *   } }
  *
  * Without a probe, the port is the original image's first EXPOSEd port; with none, the app is run
@@ -39,6 +40,8 @@ export type Probe = HttpProbe | CommandProbe | { kind: 'auto'; path: string; tim
 
 export interface VerifyConfig {
   probe: Probe;
+  /** --build-arg for both builds. */
+  buildArgs?: Record<string, string>;
   minRatio?: number;
   rebuild: boolean;
   touch?: string;
@@ -68,7 +71,7 @@ export function parseVerifyConfig(raw: unknown, file = 'config'): VerifyConfig {
   if (raw === undefined || raw === null) return { probe: { kind: 'auto', path: '/', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, env: {} }, rebuild: true };
   if (!isObj(raw)) bad('verify must be an object');
   const v = raw as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (!['probe', 'minRatio', 'rebuild', 'touch'].includes(k)) bad(`verify.${k} is not a known setting (probe, minRatio, rebuild, touch)`);
+  for (const k of Object.keys(v)) if (!['probe', 'minRatio', 'rebuild', 'touch', 'buildArgs'].includes(k)) bad(`verify.${k} is not a known setting (probe, minRatio, rebuild, touch, buildArgs)`);
   const cfg: VerifyConfig = { probe: { kind: 'auto', path: '/', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, env: {} }, rebuild: true };
   if (v.minRatio !== undefined) {
     if (typeof v.minRatio !== 'number' || !(v.minRatio > 0)) bad('verify.minRatio must be a positive number');
@@ -81,6 +84,14 @@ export function parseVerifyConfig(raw: unknown, file = 'config'): VerifyConfig {
   if (v.touch !== undefined) {
     if (typeof v.touch !== 'string' || !v.touch || path.isAbsolute(v.touch) || v.touch.split(/[\\/]/).includes('..')) bad('verify.touch must be a relative path inside the build context');
     cfg.touch = v.touch as string;
+  }
+  if (v.buildArgs !== undefined) {
+    if (!isObj(v.buildArgs)) bad('verify.buildArgs must be an object of strings');
+    cfg.buildArgs = {};
+    for (const [k, val] of Object.entries(v.buildArgs as Record<string, unknown>)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof val !== 'string') bad(`verify.buildArgs.${k} must be a string under a valid ARG name`);
+      cfg.buildArgs[k] = val as string;
+    }
   }
   if (v.probe === undefined) return cfg;
   if (!isObj(v.probe)) bad('verify.probe must be an object');

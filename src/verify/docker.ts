@@ -13,6 +13,19 @@ export class DockerUnavailableError extends Error {
   }
 }
 
+/** The client answers but cannot do what verify needs (e.g. BuildKit without buildx). */
+export class DockerSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DockerSetupError';
+  }
+}
+
+/** A build log saying the client has no BuildKit. */
+export function lacksBuildKit(log: string | undefined): boolean {
+  return /BuildKit is enabled but the buildx component is missing|buildx component is missing or broken/i.test(log ?? '');
+}
+
 export interface ExecResult {
   code: number;
   stdout: string;

@@ -14,11 +14,11 @@ import * as path from 'path';
 import { BuildResult, buildImage, pickTouchFile, prepareContexts, touchSource } from './build';
 import { declaredEnvKeys, judge, Side } from './compare';
 import { loadVerifyConfig, VerifyConfig } from './config';
-import { Docker, DockerUnavailableError, killRunning } from './docker';
+import { Docker, DockerSetupError, DockerUnavailableError, killRunning, lacksBuildKit } from './docker';
 import { ImageFacts, inspectImage } from './inspect';
 import { probeCommand, probeHttp } from './probe';
 
-export { DockerUnavailableError } from './docker';
+export { DockerUnavailableError, DockerSetupError } from './docker';
 export { VerifyConfigError, parseVerifyConfig, loadVerifyConfig } from './config';
 export type { VerifyConfig } from './config';
 export { formatVerifyTable } from './table';
@@ -130,9 +130,10 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     const ctx = prepareContexts(tmp, { dockerfile, context: input.context, original, rewritten, sideFiles: input.sideFiles });
     const tags = { orig: `dzo-verify-${runId}-orig`, rewritten: `dzo-verify-${runId}-rewritten` };
     log(`building the original (${path.relative(process.cwd(), dockerfile) || dockerfile})`);
-    report.original.build = await buildImage(docker, { ...ctx.orig, tag: tags.orig, label, timeoutSeconds: timeout });
+    report.original.build = await buildImage(docker, { ...ctx.orig, tag: tags.orig, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
+    if (lacksBuildKit(report.original.build.error)) throw new DockerSetupError(`${docker.bin} cannot build with BuildKit (the buildx component is missing); set DOCKER to a client that can, e.g. /usr/bin/docker`);
     log(`building the rewritten Dockerfile`);
-    report.rewritten.build = await buildImage(docker, { ...ctx.rewritten, tag: tags.rewritten, label, timeoutSeconds: timeout });
+    report.rewritten.build = await buildImage(docker, { ...ctx.rewritten, tag: tags.rewritten, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
     if (report.original.build.ok) report.original.image = await inspectImage(docker, tags.orig);
     if (report.rewritten.build.ok) report.rewritten.image = await inspectImage(docker, tags.rewritten);
 
@@ -162,9 +163,9 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
       else {
         for (const which of ['original', 'rewritten'] as const) {
           const c = which === 'original' ? ctx.orig : ctx.rewritten;
-          touchSource(path.join(c.context, touched));
+          touchSource(path.join(c.context, touched), runId);
           log(`rebuilding the ${which} after touching ${touched}`);
-          const b: BuildResult = await buildImage(docker, { ...c, tag: `${which === 'original' ? tags.orig : tags.rewritten}-rebuild`, label, timeoutSeconds: timeout });
+          const b: BuildResult = await buildImage(docker, { ...c, tag: `${which === 'original' ? tags.orig : tags.rewritten}-rebuild`, label, timeoutSeconds: timeout, buildArgs: config.buildArgs });
           report[which].rebuild = { ...b, touched };
         }
       }
@@ -182,6 +183,7 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     report.ok = report.problems.length === 0;
     return report;
   } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
     const left = await docker.removeLabelled(label);
     const dangling: string[] = [];
     for (const id of await docker.danglingImages()) {
@@ -192,7 +194,6 @@ export async function runVerify(input: VerifyInput): Promise<VerifyReport> {
     }
     if (dangling.length) await docker.exec(['rmi', '-f', ...dangling]);
     report.leftBehind = { ...left, dangling };
-    fs.rmSync(tmp, { recursive: true, force: true });
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
@@ -203,4 +204,5 @@ export function verifyExitCode(reports: VerifyReport[]): number {
   return reports.every((r) => r.ok) ? 0 : 1;
 }
 
-export const isDockerUnavailable = (err: unknown): err is DockerUnavailableError => err instanceof DockerUnavailableError;
+/** No engine, or a client that cannot build with BuildKit: exit 2 with the message. */
+export const isDockerUnavailable = (err: unknown): err is DockerUnavailableError | DockerSetupError => err instanceof DockerUnavailableError || err instanceof DockerSetupError;

@@ -35,11 +35,17 @@ export interface CommandProbeResult {
 export type ProbeResult = HttpProbeResult | CommandProbeResult;
 
 const MAX_BODY = 1024 * 1024;
+const STARTING = [502, 503, 504];
 
-/** One GET; resolves with status and body, or rejects (refused, reset, timeout). */
-export function httpGet(port: number, urlPath: string, timeoutMs = 5000): Promise<{ status: number; body: string; bytes: number }> {
+/**
+ * One GET; resolves with status and body, or rejects (refused, reset, timeout). `hostHeader` is sent
+ * as Host so both containers see the same request (the published host ports differ).
+ */
+export function httpGet(port: number, urlPath: string, timeoutMs = 5000, hostHeader?: string): Promise<{ status: number; body: string; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
+    const headers: Record<string, string> = { connection: 'close' };
+    if (hostHeader) headers.host = hostHeader;
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       res.on('data', (c: Buffer) => {
@@ -86,7 +92,13 @@ export async function probeHttp(docker: Docker, opts: { image: string; name: str
     let lastErr = '';
     while (Date.now() < deadline) {
       try {
-        const r = await httpGet(hostPort, opts.path, Math.max(1000, Math.min(10000, deadline - Date.now())));
+        const r = await httpGet(hostPort, opts.path, Math.max(1000, Math.min(10000, deadline - Date.now())), `localhost:${opts.port}`);
+        // 502/503/504 while a server (or its proxy) starts: ask again until the wait runs out.
+        if (STARTING.includes(r.status) && Date.now() + 500 < deadline) {
+          lastErr = `answered ${r.status}`;
+          await sleep(500);
+          continue;
+        }
         res.answered = true;
         res.status = r.status;
         res.body = r.body;

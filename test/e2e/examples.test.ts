@@ -83,6 +83,6 @@ describeWithDocker('verify the bundled examples on the local Docker engine', () 
       expect(leftWithLabel(label)).toEqual({ containers: [], images: [] });
       const newDangling = danglingImages().filter((id) => !danglingBefore.has(id));
       expect(withLabelValue(newDangling, VERIFY_LABEL, report.runId)).toEqual([]);
-    });
+    }, 20 * 60 * 1000); // a cold Next.js build on two busy cores takes minutes
   }
 });

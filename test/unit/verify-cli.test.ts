@@ -85,6 +85,16 @@ test('a Dockerfile the tool does not rewrite is reported as skipped, exit 0', as
   expect(r.code).toBe(0);
 });
 
+test('an already rewritten app (the tool\'s own output and .dockerignore) has nothing to verify', async () => {
+  const dir = copyExample('node-express');
+  expect((await run(['--write', dir])).code).toBe(0);
+  process.env.DOCKER = '/bin/false';
+  const r = await run(['verify', dir]);
+  expect(r.err).toBe('');
+  expect(r.out).toContain('skipped: nothing rewritten');
+  expect(r.code).toBe(0);
+});
+
 test('--json without an engine still exits 2 and prints no report', async () => {
   const dir = copyExample('node-express');
   process.env.DOCKER = '/bin/false';

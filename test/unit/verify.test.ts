@@ -6,8 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildErrorTail, countSteps, pickTouchFile, prepareContexts, touchSource } from '../../src/verify/build';
-import { compareProbes, declaredEnvKeys, judge, Side } from '../../src/verify/compare';
+import { compareProbes, declaredEnvKeys, judge, logExcerpt, Side } from '../../src/verify/compare';
 import { parseVerifyConfig, loadVerifyConfig, VerifyConfigError } from '../../src/verify/config';
+import { dockerBinary, lacksBuildKit } from '../../src/verify/docker';
 import { factsFromInspect, ImageFacts, isRootUser, parseHistory, shortCreatedBy } from '../../src/verify/inspect';
 import type { CommandProbeResult, HttpProbeResult } from '../../src/verify/probe';
 import { formatTable, formatVerifyTable, humanBytes } from '../../src/verify/table';
@@ -40,7 +41,12 @@ describe('parseVerifyConfig', () => {
     expect(parseVerifyConfig({ probe: { command: true } }).probe).toEqual({ kind: 'command', args: [], timeoutSeconds: 60, env: {} });
   });
 
+  test('build args for both builds', () => {
+    expect(parseVerifyConfig({ buildArgs: { NODE_VERSION: '20' } }).buildArgs).toEqual({ NODE_VERSION: '20' });
+  });
+
   test.each([
+    [{ buildArgs: { V: 20 } }, 'verify.buildArgs.V must be a string under a valid ARG name'],
     [[], 'verify must be an object'],
     [{ probes: {} }, 'verify.probes is not a known setting'],
     [{ probe: { port: '3000' } }, 'verify.probe.port must be a port number'],
@@ -95,11 +101,21 @@ describe('countSteps', () => {
   test('an empty log has no steps', () => {
     expect(countSteps('')).toEqual({ steps: 0, cached: 0 });
   });
+  test('a client without BuildKit is recognised from its build log', () => {
+    expect(lacksBuildKit('ERROR: BuildKit is enabled but the buildx component is missing or broken.\n       Install the buildx component')).toBe(true);
+    expect(lacksBuildKit('#8 ERROR: process "/bin/sh -c npm ci" did not complete successfully')).toBe(false);
+    expect(lacksBuildKit(undefined)).toBe(false);
+  });
   test('buildErrorTail keeps the lines around the error', () => {
     const tail = buildErrorTail(['#1 a', '#2 b', '#8 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1', '------', 'failed to solve: x'].join('\n'));
     expect(tail).toContain('ERROR: process');
     expect(tail).toContain('failed to solve');
   });
+});
+
+test('the docker client: $DOCKER, else /usr/bin/docker, else docker on PATH', () => {
+  expect(dockerBinary({ DOCKER: '/opt/docker' })).toBe('/opt/docker');
+  expect(dockerBinary({})).toBe(fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 });
 
 describe('image facts', () => {
@@ -182,7 +198,7 @@ describe('judge', () => {
 
   test.each<[string, Side, string]>([
     ['root', { ...good, image: { ...good.image!, user: '', root: true } }, 'the rewritten image runs as root (USER "")'],
-    ['no answer', { ...good, probe: http({ answered: false, status: undefined, body: undefined, error: 'the container exited (code 1)', logs: "Error: Cannot find module '/app/server.js'" }) }, "rewritten container did not answer GET / on port 3000: the container exited (code 1)\n    last logs: Error: Cannot find module '/app/server.js'"],
+    ['no answer', { ...good, probe: http({ answered: false, status: undefined, body: undefined, error: 'the container exited (code 1)', logs: "Error: Cannot find module '/app/server.js'" }) }, "rewritten container did not answer GET / on port 3000: the container exited (code 1)\n    logs: Error: Cannot find module '/app/server.js'"],
     ['other status', { ...good, probe: http({ status: 404 }) }, 'rewritten container answered GET / with 404, expected 200'],
     ['other body', { ...good, probe: http({ body: 'hellO' }) }, 'GET /: bodies differ at byte 4 (5 vs 5 chars): original "hello", rewritten "hellO"'],
     ['lost port', { ...good, image: { ...good.image!, exposedPorts: [] } }, 'the rewritten image does not expose 3000/tcp'],
@@ -200,6 +216,12 @@ describe('judge', () => {
     expect(v.notes.join('\n')).toContain('below minRatio 5 (the multi-stage rewrite was declined: no supported stack)');
   });
 
+  test('logExcerpt keeps the first error line and the last lines', () => {
+    const node = ['node:internal/modules/cjs/loader:1228', '  throw err;', '  ^', '', "Error: Cannot find module '/app/server.js'", '    at Module._resolveFilename', '    at Module._load', '  code: \'MODULE_NOT_FOUND\',', '  requireStack: []', '}', '', 'Node.js v20.20.2'].join('\n');
+    expect(logExcerpt(node)).toBe("Error: Cannot find module '/app/server.js'\n    ...\n      requireStack: []\n    }\n    Node.js v20.20.2");
+    expect(logExcerpt('a\nb')).toBe('a\n    b');
+  });
+
   test('status differences fail even without expectStatus; compareBody false ignores bodies', () => {
     expect(compareProbes(http(), http({ status: 500 })).problems).toEqual(['GET /: original answered 200, rewritten 500']);
     expect(compareProbes(http(), http({ body: 'other' }), undefined, false).problems).toEqual([]);
@@ -213,10 +235,12 @@ describe('judge', () => {
 
   test('command probes compare exit code and stdout', () => {
     expect(compareProbes(cmd(), cmd()).problems).toEqual([]);
-    expect(compareProbes(cmd(), cmd({ exitCode: 1, logs: 'boom' })).problems).toEqual(['exit code: original 0, rewritten 1\n    last logs: boom']);
+    expect(compareProbes(cmd(), cmd({ exitCode: 1, logs: 'boom' })).problems).toEqual(['exit code: original 0, rewritten 1\n    logs: boom']);
     expect(compareProbes(cmd(), cmd({ stdout: 'other\n' })).problems[0]).toMatch(/^stdout: bodies differ at byte 1 \(4 vs 6 chars\)/);
     expect(compareProbes(cmd(), cmd({ error: 'docker run exited 127: exec: "sh": not found' })).problems).toEqual(['rewritten container did not run: docker run exited 127: exec: "sh": not found']);
-    expect(compareProbes(cmd({ timedOut: true, exitCode: null }), cmd({ timedOut: true, exitCode: null })).problems).toEqual([]);
+    const both = compareProbes(cmd({ timedOut: true, exitCode: null }), cmd({ timedOut: true, exitCode: null }));
+    expect(both.problems).toEqual([]);
+    expect(both.notes[0]).toMatch(/^both containers were still running after the wait/);
   });
 });
 
