@@ -310,6 +310,8 @@ describe('a real multi-service tree (awesome-compose)', () => {
   (present ? test : test.skip)('every compose service that builds is found with its context; --check, --write, --check', async () => {
     const dir = tmp();
     fs.cpSync(corpus, dir, { recursive: true });
+    // The shared corpus is read-only; a checkout of one's own repository is not.
+    for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) fs.chmodSync(path.join(dir, f), fs.statSync(path.join(dir, f)).isDirectory() ? 0o755 : 0o644);
     const found = discover([dir]);
     // Every service build in every compose file names a Dockerfile that was found, with its context.
     const composeFiles = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)(docker-)?compose\.ya?ml$/.test(f));
