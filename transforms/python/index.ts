@@ -330,6 +330,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             const verb = argv.slice(1).find((w) => !w.startsWith('-'));
             if (verb === 'config' || verb === 'self' || verb === 'check' || verb === '--version') continue;
             if (verb === 'install' || verb === 'sync') {
+              if (!argv.some((w) => /^--(only|without)(=|$)/.test(w) || w === '--no-dev')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original installed every dependency group; the venv gets the main group only ('--only main'): dev tools stay out of the image", fixed: true });
+              }
               a.installs.push(poetryInstall(c, ins, a.copies.length, facts));
               role = 'install';
               continue;
@@ -339,6 +342,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           if (name === 'uv') {
             const verb = argv[1];
             if (verb === 'sync') {
+              if (!argv.includes('--no-dev')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original synced the dev dependency group too; the venv gets production dependencies only ('--no-dev')", fixed: true });
+              }
               a.installs.push(uvSync(c, ins, a.copies.length));
               role = 'install';
               continue;
@@ -452,6 +458,33 @@ function uvSync(c: ShellCommand, ins: Instruction, afterCopy: number): InstallSt
   return { text, ins, installer: 'uv', inputs: ['pyproject.toml', 'uv.lock'], needsSources: !noProject, afterCopy };
 }
 
+const RUNNERS = new Set(['uv', 'poetry', 'pipenv', 'pdm']);
+/** Options of `uv run`/`poetry run` that only concern syncing: with a prebuilt venv they can go. */
+const RUNNER_SAFE_FLAGS = new Set(['--no-sync', '--frozen', '--locked', '--no-dev', '--offline', '-q', '--quiet', '--no-project', '--active', '--no-interaction', '-n', '--no-ansi']);
+
+/** `uv run [--no-sync …] X args` / `poetry run X args` -> `X args`; null when not a runner; 'unsafe' when an option needs the installer. */
+export function unwrapRunner(argv: string[]): string[] | null | 'unsafe' {
+  const name = path.posix.basename(argv[0] ?? '');
+  if (!RUNNERS.has(name)) return null;
+  let i = 1;
+  while (i < argv.length && argv[i].startsWith('-') && RUNNER_SAFE_FLAGS.has(argv[i])) i++;
+  if (argv[i] !== 'run') return name === 'uv' || name === 'poetry' ? 'unsafe' : null;
+  i++;
+  while (i < argv.length && argv[i].startsWith('-')) {
+    if (argv[i] === '--') {
+      i++;
+      break;
+    }
+    if (!RUNNER_SAFE_FLAGS.has(argv[i])) return 'unsafe';
+    i++;
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) return 'unsafe';
+  // `uv run app.py` runs a script with python.
+  if (name === 'uv' && /\.py$/.test(rest[0])) return ['python', ...rest];
+  return rest;
+}
+
 export type PythonFamily = 'slim' | 'alpine' | 'distroless';
 
 /** The runtime image for a builder tag: `3.12` -> `python:3.12-slim`, `3.12-bookworm` -> `python:3.12-slim-bookworm`. */
@@ -542,8 +575,25 @@ function transformPython(input: TransformInput): TransformResult {
   const runtimeOs = [...new Set(a.runtimeOs)].map((p) => (debian === 'trixie' && TRIXIE_NAMES[p] ? TRIXIE_NAMES[p] : p));
   if (runtimeOs.length) slimReasons.push(`the app needs OS packages at run time (${runtimeOs.join(', ')})`);
   if (a.runtimeRuns.length) slimReasons.push(`RUN at line ${a.runtimeRuns[0].ins.startLine + 1} must run in the runtime`);
-  const epArgv = instructionArgv(a.entrypoint);
-  const cmdArgv = instructionArgv(a.cmd);
+  let epArgv = instructionArgv(a.entrypoint);
+  let cmdArgv = instructionArgv(a.cmd);
+  // `uv run X`, `poetry run X`: the runtime has no installer, and with the venv on PATH they are `X`.
+  const starter = a.entrypoint ?? a.cmd;
+  let unwrappedRunner: { ins: Instruction; argv: string[]; from: string[] } | null = null;
+  if (starter) {
+    const argv = a.entrypoint ? epArgv : cmdArgv;
+    if (argv) {
+      const u = unwrapRunner(argv);
+      if (u === 'unsafe') return decline(`${starter.keyword} at line ${starter.startLine + 1} runs '${argv.slice(0, 3).join(' ')}' with options that need the installer at run time`, findings);
+      if (u) {
+        unwrappedRunner = { ins: starter, argv: u, from: argv };
+        if (a.entrypoint) epArgv = u;
+        else cmdArgv = u;
+      }
+    } else if (RUNNERS.has(path.posix.basename(parseShell(starter.body).commands[0]?.name ?? '')) && /\brun\b/.test(starter.body)) {
+      return decline(`${starter.keyword} at line ${starter.startLine + 1} starts the app through an installer in shell form; not rewritten`, findings);
+    }
+  }
   if (a.entrypoint && !epArgv) slimReasons.push('ENTRYPOINT is a shell command');
   if (a.cmd && !cmdArgv) slimReasons.push('CMD is a shell command');
   if (!a.cmd && !a.entrypoint) slimReasons.push('no CMD');
@@ -789,8 +839,13 @@ function transformPython(input: TransformInput): TransformResult {
     rt.push(`ENTRYPOINT ${jsonForm([exe, ...argv.slice(1)])}`);
     changes.push({ ruleId: RULES.cmd, line: (a.cmd ?? a.entrypoint) ? (a.cmd ?? a.entrypoint)!.startLine + 1 : undefined, message: `'${argv.join(' ')}' runs as '${[exe, ...argv.slice(1)].join(' ')}': distroless has no shell and its own python entrypoint` });
   } else {
-    if (a.entrypoint) rt.push(...preserved(a.entrypoint));
-    if (a.cmd) rt.push(...preserved(a.cmd));
+    for (const ins of [a.entrypoint, a.cmd]) {
+      if (!ins) continue;
+      if (unwrappedRunner && unwrappedRunner.ins === ins) {
+        rt.push(...comments(ins), `${ins.keyword} ${jsonForm(unwrappedRunner.argv)}`);
+        changes.push({ ruleId: RULES.cmd, line: ins.startLine + 1, message: `'${unwrappedRunner.from.join(' ')}' runs as '${unwrappedRunner.argv.join(' ')}': the runtime has the venv on PATH and no installer` });
+      } else rt.push(...preserved(ins));
+    }
   }
 
   const stages: PlanStage[] = [

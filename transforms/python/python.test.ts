@@ -11,7 +11,7 @@ import { parseShell } from '../../src/shell';
 import { BuildContext } from '../../src/stack/context';
 import type { FileResult, OptimizeOptions } from '../../src/types';
 import { readPythonFacts, readRequirements, requirementName } from './facts';
-import { debianOfTag, parsePipInstall, pythonRuntimeImage } from './index';
+import { debianOfTag, parsePipInstall, pythonRuntimeImage, unwrapRunner } from './index';
 
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -132,6 +132,25 @@ describe('pip install commands, parsed with the shell parser', () => {
   test('not an install', () => {
     expect(parsePipInstall(parseShell('pip freeze').commands[0])).toBeNull();
     expect(parsePipInstall(parseShell('python app.py').commands[0])).toBeNull();
+  });
+});
+
+describe('installer runners in CMD', () => {
+  test.each([
+    [['uv', 'run', '--no-sync', 'python', 'app.py'], ['python', 'app.py']],
+    [['uv', 'run', 'app.py'], ['python', 'app.py']],
+    [['poetry', 'run', 'gunicorn', 'app:app'], ['gunicorn', 'app:app']],
+    [['uv', 'run', '--with', 'rich', 'python', 'app.py'], 'unsafe'],
+    [['uv', 'tool', 'run', 'ruff'], 'unsafe'],
+    [['gunicorn', 'app:app'], null],
+  ])('%o -> %o', (argv, out) => {
+    expect(unwrapRunner(argv)).toEqual(out);
+  });
+
+  test('the runtime CMD drops the runner, with a reason', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install uv\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen\nCOPY . .\nCMD ["uv", "run", "python", "app.py"]\n', { 'pyproject.toml': '[project]\nname="a"\n', 'uv.lock': '' });
+    expect(r.output).toMatch(/USER 10001:10001\nCMD \["python", "app.py"\]\n$/);
+    expect(r.changes.find((c) => c.ruleId === 'PY-CMD')?.message).toMatch(/no installer/);
   });
 });
 
