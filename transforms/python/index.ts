@@ -65,6 +65,8 @@ interface InstallStep {
   needsSources: boolean;
   /** Number of COPY steps seen before it in the original. */
   afterCopy: number;
+  /** `pip install .[extras]` of a project: its extras and options, to install the declared dependencies first. */
+  project?: { extras: string[]; options: string[]; packages: string[] };
 }
 
 interface Analysis {
@@ -128,6 +130,8 @@ interface PipInstall {
   editable: string[];
   /** The rewritten command: `pip install …` without the dropped flags. */
   text: string;
+  /** The options kept (quoted), without requirements, packages and targets. */
+  options: string[];
   problem?: string;
 }
 
@@ -136,7 +140,7 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
   if (!at) return null;
   const argv = words(c);
   if (argv[at.verb] !== 'install') return null;
-  const out: PipInstall = { requirements: [], constraints: [], packages: [], local: [], editable: [], text: '' };
+  const out: PipInstall = { requirements: [], constraints: [], packages: [], local: [], editable: [], text: '', options: [] };
   const kept: string[] = [];
   const rest = argv.slice(at.verb + 1);
   for (let i = 0; i < rest.length; i++) {
@@ -160,11 +164,14 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       if (flag === '-r' || flag === '--requirement') out.requirements.push(value ?? '');
       if (flag === '-c' || flag === '--constraint') out.constraints.push(value ?? '');
       if (flag === '-e' || flag === '--editable') out.editable.push(value ?? '');
-      kept.push(w.startsWith(flag + ' ') ? `${flag} ${quote(value ?? '')}` : quote(w));
+      const opt = w.startsWith(flag + ' ') ? `${flag} ${quote(value ?? '')}` : quote(w);
+      kept.push(opt);
+      if (!['-r', '--requirement', '-e', '--editable'].includes(flag)) out.options.push(opt);
       continue;
     }
     if (w.startsWith('-')) {
       kept.push(quote(w));
+      out.options.push(quote(w));
       continue;
     }
     if (isLocalTarget(w)) out.local.push(w);
@@ -305,7 +312,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               continue;
             }
             const local = [...pip.local, ...pip.editable.filter((e) => !/^(git\+|https?:)/.test(e))];
+            const projectTargets = pip.local.filter((l) => /^\.\/?(\[[^\]]*\])?$/.test(l));
+            const project = projectTargets.length === pip.local.length && projectTargets.length === 1 && pip.editable.length === 0 && pip.requirements.length === 0
+              ? { extras: (/\[([^\]]*)\]/.exec(projectTargets[0])?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean), options: pip.options, packages: pip.packages }
+              : undefined;
             a.installs.push({
+              project,
               text: pip.text,
               ins,
               installer: pipVerbIndex(c)!.uv ? 'uv' : 'pip',
@@ -744,6 +756,22 @@ function transformPython(input: TransformInput): TransformResult {
     }
     return out;
   };
+  // `pip install .` of a project whose dependencies are static in pyproject.toml: those first.
+  const first = srcInstalls[0];
+  const pp = facts.pyproject;
+  if (depInstalls.length === 0 && first?.project && first.installer === 'pip' && pp && !pp.dynamicDependencies && pp.name && contextPathOf(a, 'pyproject.toml') === 'pyproject.toml') {
+    const self = pp.name.toLowerCase().replace(/[-_.]+/g, '-');
+    const deps = dedupe([...pp.dependencies, ...first.project.extras.flatMap((e) => pp.optionalDependencies[e] ?? [])])
+      .filter((d) => pkgName(d) !== self);
+    const all = [...deps, ...first.project.packages];
+    if (all.length) {
+      bl.push('COPY pyproject.toml ./');
+      bl.push(...dedupe(a.comments.install));
+      bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], [['pip install', ...first.project.options, ...all.map(quote)].join(' ')], style));
+      changes.push({ ruleId: RULES.order, line: first.ins.startLine + 1, message: `the dependencies declared in pyproject.toml are installed before the sources are copied, so a source change only reinstalls the project itself` });
+      a.comments.install = [];
+    }
+  }
   const hasBuild = srcInstalls.length > 0 || a.buildCommands.length > 0;
   if (hasBuild) {
     bl.push(...copyLines(false, null));

@@ -213,8 +213,19 @@ describe('the rewrite', () => {
   test('pip install . needs the sources: the runtime takes the app directory from the builder', () => {
     const r = rewrite('FROM python:3.12\nWORKDIR /code\nCOPY . .\nRUN pip install --upgrade pip && pip install .\nCMD ["serve"]\n', { 'pyproject.toml': '[project]\nname="a"\ndependencies=["fastapi"]\n' });
     const b = stage(r.output, 'builder');
-    expect(b).toMatch(/pip install --upgrade pip\n[\s\S]*WORKDIR \/code\nCOPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install \.\n/);
+    expect(b).toMatch(/pip install --upgrade pip\n[\s\S]*WORKDIR \/code\nCOPY pyproject.toml .\/\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install fastapi\nCOPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install \.\n/);
     expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /code /code');
+  });
+
+  test.each([
+    ['static dependencies and an extra, with the index option', '[project]\nname="svc"\ndependencies=["flask>=3", \'greenlet<3; python_version<"3.12"\']\n[project.optional-dependencies]\nserver=["gunicorn", "svc[extra2]"]\n', 'RUN pip install --index-url https://pypi.example/simple ".[server]"', "pip install --index-url https://pypi.example/simple 'flask>=3' 'greenlet<3; python_version<\"3.12\"' gunicorn\n"],
+    ['dynamic dependencies', '[project]\nname="svc"\ndynamic=["dependencies"]\n', 'RUN pip install .', null],
+    ['an editable install', '[project]\nname="svc"\ndependencies=["flask"]\n', 'RUN pip install -e .', null],
+  ])('pyproject with %s: declared dependencies first when they are static', (_n, pyproject, run, first) => {
+    const r = rewrite(`FROM python:3.12\nWORKDIR /app\nCOPY . .\n${run}\nCMD ["svc"]\n`, { 'pyproject.toml': pyproject });
+    const b = stage(r.output, 'builder').replace(/ \\\n\s+/g, ' ');
+    if (first) expect(b).toContain(`COPY pyproject.toml ./\nRUN --mount=type=cache,target=/root/.cache/pip ${first}COPY . .\n`);
+    else expect(b).not.toContain('COPY pyproject.toml');
   });
 
   test.each([
