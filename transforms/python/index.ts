@@ -52,6 +52,8 @@ interface CopyStep {
   ins: Instruction;
   sources: string[];
   dest: string;
+  /** WORKDIR when it ran (relative destinations are relative to it). */
+  wd: string;
 }
 
 interface InstallStep {
@@ -65,6 +67,8 @@ interface InstallStep {
   needsSources: boolean;
   /** Number of COPY steps seen before it in the original. */
   afterCopy: number;
+  /** WORKDIR when it ran. */
+  wd?: string;
   /** `pip install .[extras]` of a project: its extras and options, to install the declared dependencies first. */
   project?: { extras: string[]; options: string[]; packages: string[] };
 }
@@ -83,7 +87,7 @@ interface Analysis {
   venvTooling: string[];
   installs: InstallStep[];
   /** Commands run after the sources are copied that may produce files (collectstatic, compileall). */
-  buildCommands: { text: string; ins: Instruction }[];
+  buildCommands: { text: string; ins: Instruction; wd?: string }[];
   runtimeRuns: { text: string; ins: Instruction }[];
   kept: Instruction[];
   env: Instruction[];
@@ -228,14 +232,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
     ownVenv: null,
     comments: { install: [], build: [], copy: [], tooling: [], workdir: [] },
   };
-  let workdirFixed = false;
   for (const ins of stage.instructions) {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
         const next = resolveDir(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (workdirFixed && next !== a.workdir) return `WORKDIR changes at line ${line} after files were copied; the stage layout cannot be kept`;
         a.workdir = next;
         a.comments.workdir.push(...comments(ins));
         break;
@@ -251,13 +253,8 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           return `ADD at line ${line} fetches a URL or unpacks an archive`;
         }
         if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
-        const target = resolveDir(a.workdir, dest);
-        if (target !== a.workdir && !target.startsWith(a.workdir === '/' ? '/' : `${a.workdir}/`)) {
-          return `${ins.keyword} at line ${line} copies to ${dest}, outside the WORKDIR ${a.workdir}`;
-        }
-        a.copies.push({ ins, sources: parts, dest });
+        a.copies.push({ ins, sources: parts, dest, wd: a.workdir });
         a.comments.copy.push(...comments(ins));
-        workdirFixed = true;
         break;
       }
       case 'RUN': {
@@ -379,6 +376,8 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           }
           rest.push(c.text);
         }
+        for (const i of a.installs) i.wd ??= a.workdir;
+        for (const b of a.buildCommands) b.wd ??= a.workdir;
         if (role === 'install') a.comments.install.push(...comments(ins));
         else if (role === 'tooling') a.comments.tooling.push(...comments(ins));
         else if (role === 'build') a.comments.build.push(...comments(ins));
@@ -423,6 +422,16 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
   return a;
 }
 
+/** A COPY line whose relative destination is made absolute (it ran under an earlier WORKDIR). */
+function absoluteDest(c: CopyStep): string {
+  const dir = c.dest === '.' || c.dest === './' || c.dest.endsWith('/') || c.dest === '..';
+  const abs = resolveDir(c.wd, c.dest);
+  const dest = dir && abs !== '/' ? `${abs}/` : abs;
+  const first = c.ins.lines[0];
+  if (c.ins.json) return `${first.slice(0, first.indexOf('['))}${jsonForm([...c.sources, dest])}`;
+  return first.replace(/\S+\s*$/, dest);
+}
+
 /** A requirements file that lists `.`/`-e .`/local paths: installing it needs the sources. */
 function requirementsNeedSources(input: TransformInput, a: Analysis, file: string): boolean {
   const rel = contextPathOf(a, file);
@@ -432,11 +441,11 @@ function requirementsNeedSources(input: TransformInput, a: Analysis, file: strin
 }
 
 /** The context path a file the Dockerfile refers to (relative to WORKDIR) was copied from; null when unknown. */
-function contextPathOf(a: Analysis, file: string): string | null {
-  const abs = resolveDir(a.workdir, file);
+function contextPathOf(a: Analysis, file: string, wd = a.workdir): string | null {
+  const abs = resolveDir(wd, file);
   for (const c of [...a.copies].reverse()) {
-    const dest = resolveDir(a.workdir, c.dest);
-    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1 || c.dest === '.' || resolveDir(a.workdir, c.dest) === a.workdir;
+    const dest = resolveDir(c.wd, c.dest);
+    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1 || c.dest === '.' || dest === c.wd;
     for (const s of c.sources) {
       const src = s.replace(/^\.\//, '').replace(/\/$/, '');
       if (src === '.' || src === '') {
@@ -562,7 +571,7 @@ function transformPython(input: TransformInput): TransformResult {
   const installedNames = new Set<string>();
   for (const i of a.installs) {
     for (const inp of i.inputs) {
-      const rel = contextPathOf(a, inp);
+      const rel = contextPathOf(a, inp, i.wd);
       if (rel) for (const r of readRequirements(ctx, rel).requirements) if (r.name) installedNames.add(r.name);
     }
     for (const w of i.text.split(' ')) if (/^[A-Za-z]/.test(w)) installedNames.add(w.replace(/[\[<>=!~;].*$/, '').toLowerCase());
@@ -638,6 +647,13 @@ function transformPython(input: TransformInput): TransformResult {
   const runtimeImage = pythonRuntimeImage(base.tag, family);
   const venv = a.venvPath;
   const wd = a.workdir;
+  // The installs and build steps run in one WORKDIR (the builder's); the runtime ends in the last one.
+  const bwd = a.installs[0].wd ?? wd;
+  const stray = [...a.installs, ...a.buildCommands].find((x) => (x.wd ?? wd) !== bwd);
+  if (stray) return decline(`line ${stray.ins.startLine + 1} runs in WORKDIR ${stray.wd}, the install in ${bwd}; not rewritten`, findings);
+  for (const c of a.copies) {
+    if (c.ins.lines.length > 1 && c.wd !== wd && !c.dest.startsWith('/')) return decline(`${c.ins.keyword} at line ${c.ins.startLine + 1} copies relative to an earlier WORKDIR over several lines`, findings);
+  }
   const rel = (p: string) => (wd === '/' ? `/${p}` : `${wd}/${p}`);
   // Distroless runs Debian's /usr/bin/python3.13: the venv is made by that same interpreter in a
   // debian:trixie-slim builder, so its bin/python symlink resolves in the runtime.
@@ -698,29 +714,40 @@ function transformPython(input: TransformInput): TransformResult {
   const env = (installer: Installer) => (installer === 'uv' ? `UV_PROJECT_ENVIRONMENT=${venv} UV_LINK_MODE=copy ` : '');
   if (a.venvTooling.length) bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
   if (a.comments.workdir.length) bl.push(...a.comments.workdir);
-  bl.push(`WORKDIR ${wd}`);
+  bl.push(`WORKDIR ${bwd}`);
 
   // Inputs of the dependency installs copied first, then the installs that do not need sources.
   const depInstalls = a.installs.filter((i, k) => !i.needsSources && a.installs.slice(0, k).every((p) => !p.needsSources));
   const srcInstalls = a.installs.filter((i) => !depInstalls.includes(i));
   const inputFiles: string[] = [];
+  /** context path -> where the install expects it (absolute). */
+  const inputTargets = new Map<string, string>();
   let inputsKnown = true;
   for (const i of depInstalls) {
     for (const f of i.inputs) {
-      const relp = contextPathOf(a, f);
+      const relp = contextPathOf(a, f, i.wd);
+      const requirementsFile = i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml'));
       if (relp === null) {
-        inputsKnown = false;
+        // A lockfile the context does not have is not an input; anything else unknown is.
+        if (requirementsFile || ctx.exists(f)) inputsKnown = false;
         continue;
       }
-      if (i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml'))) {
+      if (requirementsFile) {
         const tree = readRequirements(ctx, relp);
         if (tree.missing.length) findings.push({ ruleId: RULES.install, severity: 'warning', line: i.ins.startLine + 1, message: `${relp} includes ${tree.missing.join(', ')}, which is not in the build context`, fixed: false });
+        // A file absent from this context is still copied as the original did (its build needs it too).
+        if (tree.files.length === 0) tree.files.push(relp);
         inputFiles.push(...tree.files);
+        const abs = resolveDir(i.wd ?? bwd, f);
+        for (const tf of tree.files) inputTargets.set(tf, tf === relp ? abs : path.posix.join(path.posix.dirname(abs), path.posix.relative(path.posix.dirname(relp), tf)));
         const unpinned = tree.requirements.filter((r) => r.name && !r.pinned);
         if (unpinned.length) {
           findings.push({ ruleId: RULES.install, severity: 'info', line: i.ins.startLine + 1, message: `${unpinned.length} requirement(s) not pinned with == (${unpinned.slice(0, 3).map((r) => r.text).join(', ')}${unpinned.length > 3 ? ', …' : ''}): installs are not reproducible; pin them (pip-compile, uv pip compile)`, fixed: false });
         }
-      } else if (ctx.exists(relp)) inputFiles.push(relp);
+      } else if (ctx.exists(relp)) {
+        inputFiles.push(relp);
+        inputTargets.set(relp, resolveDir(i.wd ?? bwd, f));
+      }
     }
     if (i.installer === 'poetry' && !ctx.exists('poetry.lock')) findings.push({ ruleId: RULES.install, severity: 'warning', line: i.ins.startLine + 1, message: 'no poetry.lock in the build context: the install resolves afresh; commit the lockfile', fixed: false });
     if (i.installer === 'uv' && !ctx.exists('uv.lock') && i.text.startsWith('uv sync')) return decline(`'uv sync' at line ${i.ins.startLine + 1} without uv.lock in the build context`, findings);
@@ -731,9 +758,10 @@ function transformPython(input: TransformInput): TransformResult {
   }
   const uniqInputs = dedupe(inputFiles);
   if (depInstalls.length && uniqInputs.length) {
-    const flat = uniqInputs.every((f) => !f.includes('/'));
+    const target = (f: string) => inputTargets.get(f) ?? path.posix.join(bwd, f);
+    const flat = uniqInputs.every((f) => !f.includes('/') && target(f) === path.posix.join(bwd, f));
     if (flat) bl.push(`COPY ${uniqInputs.join(' ')} ./`);
-    else for (const f of uniqInputs) bl.push(`COPY ${f} ./${f}`);
+    else for (const f of uniqInputs) bl.push(`COPY ${f} ${target(f) === path.posix.join(bwd, f) ? `./${f}` : target(f)}`);
     changes.push({ ruleId: RULES.order, line: depInstalls[0].ins.startLine + 1, message: `${uniqInputs.join(', ')} copied before the sources, so a source change does not reinstall dependencies` });
   }
   const installLines = (steps: InstallStep[]) => {
@@ -744,8 +772,10 @@ function transformPython(input: TransformInput): TransformResult {
   if (depInstalls.length) bl.push(...dedupe(a.comments.install), ...installLines(depInstalls));
   const copyLines = (forRuntime: boolean, chown: string | null): string[] => {
     const out: string[] = [];
+    const base = forRuntime ? wd : bwd;
     for (const c of a.copies) {
       let lines = c.ins.lines.slice();
+      if (c.wd !== base && !c.dest.startsWith('/')) lines = [absoluteDest(c)];
       if (c.ins.keyword === 'ADD') lines = ['COPY' + lines[0].slice(3), ...lines.slice(1)];
       const onlyInputs = c.sources.every((s) => uniqInputs.includes(s.replace(/^\.\//, '')));
       if (!forRuntime && onlyInputs && depInstalls.length) continue;
@@ -759,7 +789,7 @@ function transformPython(input: TransformInput): TransformResult {
   // `pip install .` of a project whose dependencies are static in pyproject.toml: those first.
   const first = srcInstalls[0];
   const pp = facts.pyproject;
-  if (depInstalls.length === 0 && first?.project && first.installer === 'pip' && pp && !pp.dynamicDependencies && pp.name && contextPathOf(a, 'pyproject.toml') === 'pyproject.toml') {
+  if (depInstalls.length === 0 && first?.project && first.installer === 'pip' && pp && !pp.dynamicDependencies && pp.name && contextPathOf(a, 'pyproject.toml', first.wd) === 'pyproject.toml') {
     const self = pp.name.toLowerCase().replace(/[-_.]+/g, '-');
     const deps = dedupe([...pp.dependencies, ...first.project.extras.flatMap((e) => pp.optionalDependencies[e] ?? [])])
       .filter((d) => pkgName(d) !== self);
@@ -774,6 +804,12 @@ function transformPython(input: TransformInput): TransformResult {
   }
   const hasBuild = srcInstalls.length > 0 || a.buildCommands.length > 0;
   if (hasBuild) {
+    const outside = a.copies.find((c) => {
+      const t = resolveDir(c.wd, c.dest);
+      return t !== bwd && !t.startsWith(bwd === '/' ? '/' : `${bwd}/`);
+    });
+    if (outside) return decline(`${outside.ins.keyword} at line ${outside.ins.startLine + 1} copies to ${outside.dest}, outside the WORKDIR ${bwd} where the project is installed`, findings);
+    if (bwd === '/') return decline('the project is installed from / (no WORKDIR): the runtime cannot take the app directory from the builder', findings);
     bl.push(...copyLines(false, null));
     if (srcInstalls.length) bl.push(...(depInstalls.length ? [] : dedupe(a.comments.install)), ...installLines(srcInstalls));
     if (a.buildCommands.length) bl.push(...dedupe(a.comments.build), ...runLines([], dedupe(a.buildCommands.map((b) => b.text)), style));
@@ -807,7 +843,7 @@ function transformPython(input: TransformInput): TransformResult {
     copiesPlaced = true;
     rt.push(`COPY --from=builder ${venv} ${venv}`);
     if (hasBuild) {
-      rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${wd} ${wd}`);
+      rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${bwd} ${bwd}`);
     } else {
       rt.push(...a.comments.copy, ...copyLines(true, chown));
     }
@@ -837,7 +873,7 @@ function transformPython(input: TransformInput): TransformResult {
   changes.push({
     ruleId: RULES.files,
     message: hasBuild
-      ? `the runtime gets the venv and ${wd} as the builder left it (the project install or build writes into it)`
+      ? `the runtime gets the venv and ${bwd} as the builder left it (the project install or build writes into it)`
       : `the runtime gets the venv and the same files as the original${facts.dataDirs.length ? ` (including ${facts.dataDirs.join(', ')})` : ''}`,
   });
   if (family === 'distroless') {

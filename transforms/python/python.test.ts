@@ -205,6 +205,27 @@ describe('the rewrite', () => {
     expect(b).toContain('COPY requirements.txt ./requirements.txt\nCOPY requirements/base.txt ./requirements/base.txt\n');
   });
 
+  test('COPY . /app before WORKDIR /app: copies keep their absolute destinations', () => {
+    const r = rewrite('FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    const b = stage(r.output, 'builder');
+    expect(b).toContain('WORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
+    expect(stage(r.output, 'runtime')).toMatch(/WORKDIR \/app\n[\s\S]*COPY --chown=10001:10001 \. \/app\n/);
+  });
+
+  test('requirements copied elsewhere are copied where the install reads them', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /srv\nCOPY requirements.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCOPY . .\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'builder')).toContain('COPY requirements.txt /tmp/req.txt\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r /tmp/req.txt');
+  });
+
+  test('a relative COPY under an earlier WORKDIR is made absolute in the runtime', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /deps\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nWORKDIR /app\nCOPY ["app.py", "./"]\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --chown=10001:10001 requirements.txt /deps/');
+    expect(rt).toContain('COPY --chown=10001:10001 ["app.py", "./"]');
+    expect(rt).toMatch(/WORKDIR \/app\n/);
+    expect(stage(r.output, 'builder')).toContain('WORKDIR /deps\nCOPY requirements.txt ./\n');
+  });
+
   test('unpinned requirements are reported', () => {
     const r = rewrite(NAIVE, { 'requirements.txt': 'flask\ngunicorn==23.0.0\n' });
     expect(r.findings.find((f) => f.ruleId === 'PY-FROZEN-INSTALL')?.message).toMatch(/1 requirement\(s\) not pinned.*flask/);
