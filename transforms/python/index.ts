@@ -779,7 +779,9 @@ function transformPython(input: TransformInput): TransformResult {
       if (c.ins.keyword === 'ADD') lines = ['COPY' + lines[0].slice(3), ...lines.slice(1)];
       const onlyInputs = c.sources.every((s) => uniqInputs.includes(s.replace(/^\.\//, '')));
       if (!forRuntime && onlyInputs && depInstalls.length) continue;
-      if (forRuntime && onlyInputs && a.copies.some((o) => o !== c && o.sources.some((s) => s === '.' || s === './'))) continue;
+      // Manifests copied again by a later `COPY . <same dir>` need no copy of their own.
+      const sameDir = (o: CopyStep) => resolveDir(o.wd, o.dest) === resolveDir(c.wd, c.dest) && (c.dest.endsWith('/') || c.dest === '.' || resolveDir(c.wd, c.dest) === c.wd);
+      if (forRuntime && onlyInputs && a.copies.some((o) => o !== c && o.ins.index > c.ins.index && o.sources.some((s) => s === '.' || s === './') && sameDir(o))) continue;
       if (!forRuntime) lines = lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
       else if (chown && !/--chown=/.test(lines[0])) lines[0] = lines[0].replace(/^COPY\s+/, `COPY --chown=${chown} `);
       out.push(...lines);
