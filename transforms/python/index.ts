@@ -325,6 +325,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             role = 'install';
             continue;
           }
+          if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === 'setup.py' && (argv[2] === 'install' || argv[2] === 'develop') && c.assigns.length === 0) {
+            // The legacy project install: the venv's python puts the project into the venv.
+            a.installs.push({ text: argv.map(quote).join(' '), ins, installer: 'pip', inputs: [], needsSources: true, afterCopy: a.copies.length });
+            role = 'install';
+            continue;
+          }
           const pipAt = pipVerbIndex(c);
           if (pipAt) {
             const verb = argv[pipAt.verb];

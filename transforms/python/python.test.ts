@@ -347,6 +347,12 @@ describe('the rewrite', () => {
     expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
   });
 
+  test('python setup.py install is a project install into the venv, after the sources', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python setup.py install\nCMD ["tool"]\n', { 'setup.py': 'from setuptools import setup\nsetup(name="tool")\n' });
+    expect(stage(r.output, 'builder')).toMatch(/COPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip python setup.py install\n/);
+    expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
+  });
+
   test("the original's own venv path is kept", () => {
     const r = rewrite('FROM python:3.12\nRUN python -m venv /venv\nENV PATH="/venv/bin:$PATH"\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
     expect(r.output).toContain('COPY --from=builder /venv /venv');
