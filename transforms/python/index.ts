@@ -908,7 +908,13 @@ function transformPython(input: TransformInput): TransformResult {
     const exe = /^python3?(\.\d+)?$/.test(first) ? `${venv}/bin/python` : first.includes('/') ? first : `${venv}/bin/${first}`;
     if (a.entrypoint) rt.push(...comments(a.entrypoint));
     if (a.cmd) rt.push(...comments(a.cmd));
-    rt.push(`ENTRYPOINT ${jsonForm([exe, ...argv.slice(1)])}`);
+    // ENTRYPOINT and CMD keep their roles, so `docker run image <args>` still replaces what CMD did.
+    if (a.entrypoint) {
+      rt.push(`ENTRYPOINT ${jsonForm([exe, ...(epArgv ?? []).slice(1)])}`);
+      if (cmdArgv?.length) rt.push(`CMD ${jsonForm(cmdArgv)}`);
+    } else {
+      rt.push('ENTRYPOINT []', `CMD ${jsonForm([exe, ...argv.slice(1)])}`);
+    }
     changes.push({ ruleId: RULES.cmd, line: (a.cmd ?? a.entrypoint) ? (a.cmd ?? a.entrypoint)!.startLine + 1 : undefined, message: `'${argv.join(' ')}' runs as '${[exe, ...argv.slice(1)].join(' ')}': distroless has no shell and its own python entrypoint` });
   } else {
     for (const ins of [a.entrypoint, a.cmd]) {

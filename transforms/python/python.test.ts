@@ -308,8 +308,13 @@ describe('the rewrite', () => {
       const rt = stage(r.output, 'runtime');
       expect(rt).toContain('COPY --chown=65532:65532 . .');
       expect(rt).toContain('USER 65532:65532');
-      expect(rt).toContain('ENTRYPOINT ["/opt/venv/bin/gunicorn", "-b", "0.0.0.0:8000", "app:app"]');
+      expect(rt).toContain('ENTRYPOINT []\nCMD ["/opt/venv/bin/gunicorn", "-b", "0.0.0.0:8000", "app:app"]');
       expect(rt).not.toMatch(/^RUN /m);
+    });
+
+    test('an ENTRYPOINT keeps its CMD arguments separate', () => {
+      const r = rewrite('FROM python:3.13\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nENTRYPOINT ["python", "cli.py"]\nCMD ["--help"]\n');
+      expect(r.output).toMatch(/ENTRYPOINT \["\/opt\/venv\/bin\/python", "cli.py"\]\nCMD \["--help"\]\n$/);
     });
 
     test.each([
