@@ -69,6 +69,8 @@ interface InstallStep {
   afterCopy: number;
   /** WORKDIR when it ran. */
   wd?: string;
+  /** Its inputs are manifests/lockfiles copied as they are (not requirements files). */
+  lockInputs?: boolean;
   /** `pip install .[extras]` of a project: its extras and options, to install the declared dependencies first. */
   project?: { extras: string[]; options: string[]; packages: string[] };
 }
@@ -367,7 +369,22 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             if (verb === 'venv') continue;
             return `'${c.text}' at line ${line}: uv ${verb ?? ''} is not rewritten`;
           }
-          if (name === 'pipenv' || name === 'pdm' || name === 'hatch' || name === 'conda' || name === 'mamba') {
+          if (name === 'pipenv') {
+            const verb = argv.slice(1).find((w) => !w.startsWith('-'));
+            if (verb === 'lock' || verb === '--version') continue;
+            if ((verb === 'install' || verb === 'sync') && argv.slice(2).every((w) => w.startsWith('-'))) {
+              if (!input.ctx.exists('Pipfile.lock')) return `'${c.text}' at line ${line}: pipenv without Pipfile.lock in the build context resolves afresh; not rewritten`;
+              if (argv.includes('--dev') || argv.includes('-d')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original installed the [dev-packages] too; the venv gets [packages] only", fixed: true });
+              }
+              // Pipfile.lock exported (with its hashes) and installed by the venv's pip: frozen, and in the venv.
+              a.installs.push({ text: 'pipenv requirements --hash > /tmp/pipfile-requirements.txt && pip install --require-hashes -r /tmp/pipfile-requirements.txt', ins, installer: 'pip', inputs: ['Pipfile', 'Pipfile.lock'], needsSources: pipfileNeedsSources(input), afterCopy: a.copies.length, lockInputs: true });
+              role = 'install';
+              continue;
+            }
+            return `'${c.text}' at line ${line}: pipenv ${verb ?? ''} is not rewritten`;
+          }
+          if (name === 'pdm' || name === 'hatch' || name === 'conda' || name === 'mamba') {
             return `'${c.text}' at line ${line}: ${name} installs are not rewritten (pip, uv and poetry are)`;
           }
           if (name === 'cd') return `'cd' at line ${line} changes directory inside RUN; use WORKDIR`;
@@ -436,6 +453,12 @@ function absoluteDest(c: CopyStep): string {
   const first = c.ins.lines[0];
   if (c.ins.json) return `${first.slice(0, first.indexOf('['))}${jsonForm([...c.sources, dest])}`;
   return first.replace(/\S+\s*$/, dest);
+}
+
+/** A Pipfile package given by path (`{path = ".", editable = true}`): installing needs the sources. */
+function pipfileNeedsSources(input: TransformInput): boolean {
+  const doc = input.ctx.readToml<Record<string, Record<string, unknown>>>('Pipfile');
+  return Object.values(doc?.packages ?? {}).some((v) => typeof v === 'object' && v !== null && 'path' in (v as Record<string, unknown>));
 }
 
 /** A requirements file that lists `.`/`-e .`/local paths: installing it needs the sources. */
@@ -732,7 +755,7 @@ function transformPython(input: TransformInput): TransformResult {
   for (const i of depInstalls) {
     for (const f of i.inputs) {
       const relp = contextPathOf(a, f, i.wd);
-      const requirementsFile = i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml'));
+      const requirementsFile = !i.lockInputs && (i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml')));
       if (relp === null) {
         // A lockfile the context does not have is not an input; anything else unknown is.
         if (requirementsFile || ctx.exists(f)) inputsKnown = false;

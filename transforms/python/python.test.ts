@@ -384,8 +384,17 @@ describe('the rewrite', () => {
     expect(stage(r.output, 'builder')).toContain('UV_PROJECT_ENVIRONMENT=/opt/venv UV_LINK_MODE=copy uv sync --frozen --no-dev --no-install-project');
   });
 
+  test('pipenv with Pipfile.lock: the lock exported with hashes and installed into the venv', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv install --system --deploy --dev\nCOPY . .\nCMD ["python", "app.py"]\n', { Pipfile: '[packages]\nflask = "==3.1.0"\n', 'Pipfile.lock': '{}' });
+    const b = stage(r.output, 'builder').replace(/ \\\n\s+/g, ' ');
+    expect(b.indexOf('RUN pip install pipenv')).toBeLessThan(b.indexOf('python -m venv'));
+    expect(b).toContain('COPY Pipfile Pipfile.lock ./\nRUN --mount=type=cache,target=/root/.cache/pip pipenv requirements --hash > /tmp/pipfile-requirements.txt && pip install --require-hashes -r /tmp/pipfile-requirements.txt\n');
+    expect(r.findings.some((f) => /dev-packages/.test(f.message))).toBe(true);
+  });
+
   test.each([
-    ['pipenv', 'FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system --deploy\nCMD ["python", "app.py"]\n', /pipenv installs are not rewritten/],
+    ['pipenv without a lock', 'FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system\nCMD ["python", "app.py"]\n', /without Pipfile.lock/],
+    ['pdm', 'FROM python:3.12\nRUN pip install pdm\nWORKDIR /app\nCOPY . .\nRUN pdm install --prod\nCMD ["python", "app.py"]\n', /pdm installs are not rewritten/],
     ['a pipe before the install', 'FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 -\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /pipes or groups/],
     ['cd in RUN', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && cd src && python setup.py build\nCMD ["python", "app.py"]\n', /'cd'/],
     ['pip --target', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --target /deps -r requirements.txt\nCMD ["python", "app.py"]\n', /outside the environment/],
