@@ -891,7 +891,7 @@ function transformPython(input: TransformInput): TransformResult {
     }
     const run = a.runtimeRuns.find((r) => r.ins === ins);
     if (run) {
-      placeCopies();
+      // In the original order: a RUN before the first COPY (useradd) stays before the copies.
       rt.push(...comments(ins), ...(run.text.startsWith('RUN') && !run.text.includes('\n') ? [run.text] : run.ins.lines));
       continue;
     }

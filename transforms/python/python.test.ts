@@ -337,6 +337,7 @@ describe('the rewrite', () => {
     const rt = stage(r.output, 'runtime');
     expect(rt).toContain('RUN useradd -m appuser');
     expect(rt).toContain('COPY --chown=appuser . .');
+    expect(rt.indexOf('RUN useradd -m appuser')).toBeLessThan(rt.indexOf('COPY --chown=appuser'));
     expect(rt).toMatch(/USER appuser\nCMD/);
     expect(rt).not.toContain('10001');
   });
