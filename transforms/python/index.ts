@@ -620,6 +620,16 @@ function transformPython(input: TransformInput): TransformResult {
   // Nothing to install: a standard-library app gains nothing from stages.
   if (a.installs.length === 0) return hygiene(input, a, facts, findings);
 
+  // Command-line tools the original installed stay in the runtime when the app runs programs.
+  const tools = [...new Set(a.osPackages.flatMap((p) => p.packages.map((x) => x.replace(/[=:].*$/, ''))))].filter((x) => RUNTIME_TOOLS.has(x));
+  if (tools.length) {
+    const caller = runsProgramsIn(ctx);
+    if (caller) {
+      a.runtimeOs.push(...tools.filter((t) => !a.runtimeOs.includes(t)));
+      findings.push({ ruleId: RULES.os, severity: 'info', line: a.osPackages[0].ins.startLine + 1, message: `${caller} runs other programs: ${tools.join(', ')} stay${tools.length === 1 ? 's' : ''} in the runtime`, fixed: true });
+    }
+  }
+
   // ----- runtime family
   const slimReasons: string[] = [];
   const runtimeOs = [...new Set(a.runtimeOs)].map((p) => (debian === 'trixie' && TRIXIE_NAMES[p] ? TRIXIE_NAMES[p] : p));
@@ -986,7 +996,7 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const changes: Change[] = [];
   const ownUser = a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ').trim()) ? a.user : null;
   // The full image has git, curl, compilers …: an app that runs programs may need them.
-  const runsPrograms = ctx.walk('.', 2000).filter((f) => f.endsWith('.py')).find((f) => /\b(subprocess|os\.system|os\.popen|os\.exec\w*|shutil\.which)\b/.test(ctx.readText(f) ?? ''));
+  const runsPrograms = runsProgramsIn(ctx);
   const target = alpine || runsPrograms ? stage.image : pythonRuntimeImage(base.tag, 'slim');
   if (runsPrograms && !variantIsSlim(variant)) {
     findings.push({ ruleId: RULES.runtime, severity: 'info', line: fromLine, message: `${runsPrograms} runs other programs, which the slim image may lack: the base is kept`, fixed: false });
@@ -1042,6 +1052,14 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
 /** `build/` or `dist/` in the context may be files the app serves: never ignored by the proposal. */
 function appDirsNamedLikeBuildOutput(ctx: TransformInput['ctx']): string[] {
   return ['build', 'dist'].filter((d) => ctx.isDir(d));
+}
+
+/** Tools a build uses that an app may also call at run time. */
+const RUNTIME_TOOLS = new Set(['git', 'curl', 'wget', 'openssh-client', 'unzip', 'xz-utils', 'bzip2', 'gnupg', 'file', 'patch']);
+
+/** The first Python source (read as text) that starts other programs, or undefined. */
+function runsProgramsIn(ctx: TransformInput['ctx']): string | undefined {
+  return ctx.walk('.', 2000).filter((f) => f.endsWith('.py')).find((f) => /\b(subprocess|os\.system|os\.popen|os\.exec\w*|shutil\.which)\b/.test(ctx.readText(f) ?? ''));
 }
 
 function variantIsSlim(variant: string): boolean {

@@ -272,6 +272,16 @@ describe('the rewrite', () => {
     expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')?.message).toMatch(/ffmpeg/);
   });
 
+  test.each([
+    ['import subprocess\nsubprocess.run(["git", "pull"])\n', true],
+    ['print("no programs")\n', false],
+  ])('git installed by the original stays in the runtime only when the app runs programs (%#)', (src, kept) => {
+    const r = rewrite('FROM python:3.12\nRUN apt-get update && apt-get install -y git gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', { 'app.py': src });
+    const rtInstall = /apt-get install -y --no-install-recommends ([^\\\n]*)/.exec(stage(r.output, 'runtime'))?.[1] ?? '';
+    expect(rtInstall.includes('git')).toBe(kept);
+    expect(rtInstall.includes('gcc')).toBe(false);
+  });
+
   test('psycopg2 built on the full image without any apt install still gets libpq5 at run time', () => {
     const r = rewrite(NAIVE, { 'requirements.txt': 'psycopg2==2.9.10\n' });
     expect(stage(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends libpq5');
