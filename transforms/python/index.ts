@@ -645,8 +645,9 @@ function transformPython(input: TransformInput): TransformResult {
     if (argv) {
       const u = unwrapRunner(argv);
       if (u === 'unsafe') return decline(`${starter.keyword} at line ${starter.startLine + 1} runs '${argv.slice(0, 3).join(' ')}' with options that need the installer at run time`, findings);
-      if (u) {
-        unwrappedRunner = { ins: starter, argv: u, from: argv };
+      const systemPath = !u && /^\/usr\/local\/bin\/[^/]+$/.test(argv[0] ?? '') ? [`${a.venvPath}/bin/${path.posix.basename(argv[0])}`, ...argv.slice(1)] : null;
+      if (u || systemPath) {
+        unwrappedRunner = { ins: starter, argv: (u || systemPath) as string[], from: argv };
         if (a.entrypoint) epArgv = u;
         else cmdArgv = u;
       }
@@ -954,7 +955,7 @@ function transformPython(input: TransformInput): TransformResult {
       if (!ins) continue;
       if (unwrappedRunner && unwrappedRunner.ins === ins) {
         rt.push(...comments(ins), `${ins.keyword} ${jsonForm(unwrappedRunner.argv)}`);
-        changes.push({ ruleId: RULES.cmd, line: ins.startLine + 1, message: `'${unwrappedRunner.from.join(' ')}' runs as '${unwrappedRunner.argv.join(' ')}': the runtime has the venv on PATH and no installer` });
+        changes.push({ ruleId: RULES.cmd, line: ins.startLine + 1, message: `'${unwrappedRunner.from.join(' ')}' runs as '${unwrappedRunner.argv.join(' ')}': ${unwrappedRunner.from[0].startsWith('/usr/local/bin/') ? 'the packages and their scripts are in the venv, not in the system Python' : 'the runtime has the venv on PATH and no installer'}` });
       } else rt.push(...preserved(ins));
     }
   }

@@ -147,6 +147,14 @@ describe('installer runners in CMD', () => {
     expect(unwrapRunner(argv)).toEqual(out);
   });
 
+  test.each([
+    ['["/usr/local/bin/gunicorn", "app:app"]', '["/opt/venv/bin/gunicorn", "app:app"]'],
+    ['["/usr/local/bin/python", "app.py"]', '["/opt/venv/bin/python", "app.py"]'],
+  ])('CMD %s naming the system Python runs %s from the venv', (cmd, out) => {
+    const r = rewrite(`FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ${cmd}\n`);
+    expect(r.output).toContain(`CMD ${out}\n`);
+  });
+
   test('the runtime CMD drops the runner, with a reason', () => {
     const r = rewrite('FROM python:3.12\nRUN pip install uv\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen\nCOPY . .\nCMD ["uv", "run", "python", "app.py"]\n', { 'pyproject.toml': '[project]\nname="a"\n', 'uv.lock': '' });
     expect(r.output).toMatch(/USER 10001:10001\nCMD \["python", "app.py"\]\n$/);
