@@ -694,7 +694,6 @@ function transformPython(input: TransformInput): TransformResult {
   for (const c of a.copies) {
     if (c.ins.lines.length > 1 && c.wd !== wd && !c.dest.startsWith('/')) return decline(`${c.ins.keyword} at line ${c.ins.startLine + 1} copies relative to an earlier WORKDIR over several lines`, findings);
   }
-  const rel = (p: string) => (wd === '/' ? `/${p}` : `${wd}/${p}`);
   // Distroless runs Debian's /usr/bin/python3.13: the venv is made by that same interpreter in a
   // debian:trixie-slim builder, so its bin/python symlink resolves in the runtime.
   const builderImage = family === 'distroless' ? 'debian:trixie-slim' : stage.image;
@@ -855,9 +854,6 @@ function transformPython(input: TransformInput): TransformResult {
     bl.push(...copyLines(false, null));
     if (srcInstalls.length) bl.push(...(depInstalls.length ? [] : dedupe(a.comments.install)), ...installLines(srcInstalls));
     if (a.buildCommands.length) bl.push(...dedupe(a.comments.build), ...runLines([], dedupe(a.buildCommands.map((b) => b.text)), style));
-  }
-  for (const i of a.installs) {
-    if (i.installer === 'pip' || i.installer === 'uv') continue;
   }
   const installDesc = a.installs.map((i) => `'${i.text}'`).join(', ');
   changes.push({ ruleId: RULES.install, line: a.installs[0].ins.startLine + 1, message: `dependencies installed with ${installDesc}${facts.lockfile && a.installs.some((i) => i.installer !== 'pip') ? ` from ${facts.lockfile} (frozen)` : ''}` });
