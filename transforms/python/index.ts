@@ -149,6 +149,9 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
   const out: PipInstall = { requirements: [], constraints: [], packages: [], local: [], editable: [], text: '', options: [] };
   const kept: string[] = [];
   const rest = argv.slice(at.verb + 1);
+  // A word with an expansion ("$DJANGO_VERSION") is kept as written, never re-quoted.
+  const raw = c.argv.slice(at.verb + 1).map((w) => (w.value === null ? w.text : null));
+  const q = (i: number, v: string) => raw[i] ?? quote(v);
   for (let i = 0; i < rest.length; i++) {
     let w = rest[i];
     let value: string | undefined;
@@ -163,6 +166,7 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       out.problem = `'${flag}' installs outside the environment`;
     }
     if (w.startsWith('-') && PIP_VALUED.has(flag)) {
+      const flagAt = i;
       if (value === undefined) {
         value = rest[++i];
         w = `${w} ${value ?? ''}`.trim();
@@ -170,19 +174,19 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       if (flag === '-r' || flag === '--requirement') out.requirements.push(value ?? '');
       if (flag === '-c' || flag === '--constraint') out.constraints.push(value ?? '');
       if (flag === '-e' || flag === '--editable') out.editable.push(value ?? '');
-      const opt = w.startsWith(flag + ' ') ? `${flag} ${quote(value ?? '')}` : quote(w);
+      const opt = w.startsWith(flag + ' ') ? `${flag} ${q(i, value ?? '')}` : q(flagAt, w);
       kept.push(opt);
       if (!['-r', '--requirement', '-e', '--editable'].includes(flag)) out.options.push(opt);
       continue;
     }
     if (w.startsWith('-')) {
-      kept.push(quote(w));
-      out.options.push(quote(w));
+      kept.push(q(i, w));
+      out.options.push(q(i, w));
       continue;
     }
     if (isLocalTarget(w)) out.local.push(w);
-    else out.packages.push(w);
-    kept.push(quote(w));
+    else out.packages.push(raw[i] ?? w);
+    kept.push(q(i, w));
   }
   out.text = `${at.uv ? 'uv pip' : 'pip'} install ${kept.join(' ')}`.trim();
   return out;
@@ -441,7 +445,6 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
         a.kept.push(ins);
     }
   }
-  if (a.copies.length === 0) return 'no COPY of the application';
   return a;
 }
 

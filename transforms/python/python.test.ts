@@ -108,6 +108,8 @@ describe('pip install commands, parsed with the shell parser', () => {
     ['python3 -m pip install --root-user-action=ignore -c c.txt .', 'pip install -c c.txt .', [], []],
     ['python -m pip install "uvicorn[standard]==0.34.0"', "pip install 'uvicorn[standard]==0.34.0'", [], ['uvicorn[standard]==0.34.0']],
     ['uv pip install --system -r requirements.txt', 'uv pip install -r requirements.txt', ['requirements.txt'], []],
+    ['pip install django=="$DJANGO_VERSION" psycopg2', 'pip install django=="$DJANGO_VERSION" psycopg2', [], ['django=="$DJANGO_VERSION"', 'psycopg2']],
+    ['pip install -r "$REQS" --index-url=$INDEX', 'pip install -r "$REQS" --index-url=$INDEX', ['"$REQS"'], []],
   ])('%s -> %s', (cmd, text, reqs, pkgs) => {
     const p = parsePipInstall(parseShell(cmd).commands[0]);
     expect(p?.text).toBe(text);
@@ -375,6 +377,14 @@ describe('the rewrite', () => {
     const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python setup.py install\nCMD ["tool"]\n', { 'setup.py': 'from setuptools import setup\nsetup(name="tool")\n' });
     expect(stage(r.output, 'builder')).toMatch(/COPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip python setup.py install\n/);
     expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
+  });
+
+  test('a tool image without COPY: the venv only', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install httpie==3.2.4\nENTRYPOINT ["http"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=builder /opt/venv /opt/venv');
+    expect(rt).not.toMatch(/^COPY (?!--from)/m);
+    expect(rt).toMatch(/USER 10001:10001\nENTRYPOINT \["http"\]\n$/);
   });
 
   test("the original's own venv path is kept", () => {
