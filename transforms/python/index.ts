@@ -114,14 +114,21 @@ function words(c: ShellCommand): string[] {
 }
 
 /** `pip`, `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`, `uv pip`: the index of the verb, or -1. */
-export function pipVerbIndex(c: ShellCommand): { verb: number; uv: boolean } | null {
+export function pipVerbIndex(c: ShellCommand): { verb: number; uv: boolean; base: number } | null {
   const argv = words(c);
   const name = path.posix.basename(argv[0] ?? '');
-  if (/^pip(\d(\.\d+)?)?$/.test(name)) return { verb: 1, uv: false };
-  if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === '-m' && argv[2] === 'pip') return { verb: 3, uv: false };
-  if (name === 'uv' && argv[1] === 'pip') return { verb: 2, uv: true };
+  // pip's global options may come before the verb (`pip --disable-pip-version-check install …`).
+  const skipGlobals = (i: number) => {
+    while (i < argv.length && argv[i].startsWith('-')) i += PIP_GLOBAL_VALUED.has(argv[i]) ? 2 : 1;
+    return i;
+  };
+  if (/^pip(\d(\.\d+)?)?$/.test(name)) return { verb: skipGlobals(1), uv: false, base: 1 };
+  if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === '-m' && argv[2] === 'pip') return { verb: skipGlobals(3), uv: false, base: 3 };
+  if (name === 'uv' && argv[1] === 'pip') return { verb: 2, uv: true, base: 2 };
   return null;
 }
+
+const PIP_GLOBAL_VALUED = new Set(['--proxy', '--cert', '--client-cert', '--timeout', '--retries', '--log', '--cache-dir', '--python', '--exists-action', '--trusted-host', '--use-feature', '--use-deprecated', '--root-user-action']);
 
 /** pip install flags that take a value (so their value is not read as a package). */
 const PIP_VALUED = new Set(['-r', '--requirement', '-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '--trusted-host', '-t', '--target', '--prefix', '--root', '--python', '--platform', '--python-version', '--implementation', '--abi', '--no-binary', '--only-binary', '--progress-bar', '--root-user-action', '--src', '--upgrade-strategy', '-e', '--editable', '--cache-dir', '--timeout', '--retries', '--proxy', '--cert', '--client-cert']);
@@ -188,7 +195,8 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
     else out.packages.push(raw[i] ?? w);
     kept.push(q(i, w));
   }
-  out.text = `${at.uv ? 'uv pip' : 'pip'} install ${kept.join(' ')}`.trim();
+  const globals = c.argv.slice(at.base, at.verb).map((w) => (w.value === null ? w.text : quote(w.value))).filter((w) => !PIP_DROPPED.has(w));
+  out.text = `${at.uv ? 'uv pip' : 'pip'} install ${[...globals, ...kept].join(' ')}`.trim();
   return out;
 }
 

@@ -108,6 +108,7 @@ describe('pip install commands, parsed with the shell parser', () => {
     ['python3 -m pip install --root-user-action=ignore -c c.txt .', 'pip install -c c.txt .', [], []],
     ['python -m pip install "uvicorn[standard]==0.34.0"', "pip install 'uvicorn[standard]==0.34.0'", [], ['uvicorn[standard]==0.34.0']],
     ['uv pip install --system -r requirements.txt', 'uv pip install -r requirements.txt', ['requirements.txt'], []],
+    ['pip --disable-pip-version-check --timeout 60 install -r requirements.txt', 'pip install --disable-pip-version-check --timeout 60 -r requirements.txt', ['requirements.txt'], []],
     ['pip install django=="$DJANGO_VERSION" psycopg2', 'pip install django=="$DJANGO_VERSION" psycopg2', [], ['django=="$DJANGO_VERSION"', 'psycopg2']],
     ['pip install -r "$REQS" --index-url=$INDEX', 'pip install -r "$REQS" --index-url=$INDEX', ['"$REQS"'], []],
   ])('%s -> %s', (cmd, text, reqs, pkgs) => {
