@@ -405,6 +405,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           }
           if (/^python(\d(\.\d+)?)?$/.test(name) || ['django-admin', 'flask', 'pybabel', 'make', 'npm', 'npx', 'pytest', 'mkdocs', 'sphinx-build'].includes(name)) {
             if (name === 'pytest') continue; // tests gate the original build; they are not run by the rewrite
+            // Only steps known to write into the app directory (or the venv) move to the builder: any
+            // other script may write elsewhere (~/nltk_data, /usr/share/…) and the runtime would lack it.
+            if (/^python/.test(name) && !writesIntoApp(argv)) return `'${c.text}' at line ${line} may write files outside the app directory and the venv; not moved`;
             a.buildCommands.push({ text: c.text, ins });
             role = 'build';
             continue;
@@ -464,6 +467,16 @@ function absoluteDest(c: CopyStep): string {
   const first = c.ins.lines[0];
   if (c.ins.json) return `${first.slice(0, first.indexOf('['))}${jsonForm([...c.sources, dest])}`;
   return first.replace(/\S+\s*$/, dest);
+}
+
+/** `python manage.py …`, `python -m compileall …`, `python setup.py build…`, `python -m spacy download …`: output in the app dir or the venv. */
+function writesIntoApp(argv: string[]): boolean {
+  const args = argv.slice(1).filter((w) => !/^-[BOuOsSq]+$/.test(w));
+  if (args[0] === 'manage.py' || args[0]?.endsWith('/manage.py')) return true;
+  if (args[0] === 'setup.py' && /^(build|build_ext|build_py|bdist_wheel|sdist|compile_catalog)$/.test(args[1] ?? '')) return true;
+  if (args[0] === '-m' && ['compileall', 'py_compile'].includes(args[1] ?? '')) return true;
+  if (args[0] === '-m' && args[1] === 'spacy' && args[2] === 'download') return true;
+  return false;
 }
 
 /** A Pipfile package given by path (`{path = ".", editable = true}`): installing needs the sources. */

@@ -427,6 +427,7 @@ describe('the rewrite', () => {
     ['pdm', 'FROM python:3.12\nRUN pip install pdm\nWORKDIR /app\nCOPY . .\nRUN pdm install --prod\nCMD ["python", "app.py"]\n', /pdm installs are not rewritten/],
     ['a pipe before the install', 'FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 -\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /pipes or groups/],
     ['cd in RUN', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && cd src && python setup.py build\nCMD ["python", "app.py"]\n', /'cd'/],
+    ['a script that may write outside the app', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN python -m nltk.downloader punkt\nCMD ["python", "app.py"]\n', /may write files outside the app directory/],
     ['pip --target', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --target /deps -r requirements.txt\nCMD ["python", "app.py"]\n', /outside the environment/],
     ['ADD of a URL', 'FROM python:3.12\nWORKDIR /app\nADD https://example.com/x.tar.gz /app/\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /fetches a URL/],
     ['an ARG base', 'ARG V=3.12\nFROM python:${V}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', /build argument/],
