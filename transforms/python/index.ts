@@ -294,9 +294,10 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               a.runtimeOs.push(...split.runtime);
               a.unknownOs.push(...split.unknown);
               role ??= 'tooling';
-            } else if (os.kind === 'remove' || os.kind === 'other') {
+            } else if (os.kind === 'other') {
               rest.push(c.text);
             }
+            // 'remove' (apt-get purge gcc, apk del .build-deps): the build packages never reach the runtime.
             continue;
           }
           if (c.assigns.length && argv.length === 0) return `'${c.text}' at line ${line} sets a shell variable; not moved`;

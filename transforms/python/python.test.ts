@@ -276,6 +276,12 @@ describe('the rewrite', () => {
     expect(rt).toMatch(/^FROM python:3\.12-slim-bookworm AS runtime$/m);
   });
 
+  test('removing the build packages after the install is moot: nothing of it reaches the runtime', () => {
+    const r = rewrite('FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && apt-get purge -y gcc && apt-get autoremove -y\nCMD ["python", "app.py"]\n');
+    expect(r.output).not.toMatch(/purge|autoremove/);
+    expect(stage(r.output, 'runtime')).toContain('libpq5');
+  });
+
   test('an unknown OS package stays in the runtime with a finding', () => {
     const r = rewrite('FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
     expect(stage(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends ffmpeg');
