@@ -43,6 +43,9 @@ export interface PyProject {
   pdm: boolean;
   hatch: boolean;
   requiresPython: string | null;
+  /** `dependencies` listed in `[project] dynamic`: only the build backend knows them. */
+  dynamicDependencies: boolean;
+  optionalDependencies: Record<string, string[]>;
 }
 
 export interface PythonFacts {
@@ -189,6 +192,8 @@ export function readPyProject(ctx: BuildContext): PyProject | null {
     pdm: tableAt(doc, 'tool', 'pdm') !== null,
     hatch: tableAt(doc, 'tool', 'hatch') !== null,
     requiresPython: typeof project?.['requires-python'] === 'string' ? (project['requires-python'] as string) : null,
+    dynamicDependencies: !project || strings(project.dynamic).includes('dependencies') || strings(project.dynamic).includes('optional-dependencies'),
+    optionalDependencies: Object.fromEntries(Object.entries(tableAt(project, 'optional-dependencies') ?? {}).map(([k, v]) => [k, strings(v)])),
   };
 }
 

@@ -52,6 +52,8 @@ interface CopyStep {
   ins: Instruction;
   sources: string[];
   dest: string;
+  /** WORKDIR when it ran (relative destinations are relative to it). */
+  wd: string;
 }
 
 interface InstallStep {
@@ -65,6 +67,12 @@ interface InstallStep {
   needsSources: boolean;
   /** Number of COPY steps seen before it in the original. */
   afterCopy: number;
+  /** WORKDIR when it ran. */
+  wd?: string;
+  /** Its inputs are manifests/lockfiles copied as they are (not requirements files). */
+  lockInputs?: boolean;
+  /** `pip install .[extras]` of a project: its extras and options, to install the declared dependencies first. */
+  project?: { extras: string[]; options: string[]; packages: string[] };
 }
 
 interface Analysis {
@@ -81,7 +89,7 @@ interface Analysis {
   venvTooling: string[];
   installs: InstallStep[];
   /** Commands run after the sources are copied that may produce files (collectstatic, compileall). */
-  buildCommands: { text: string; ins: Instruction }[];
+  buildCommands: { text: string; ins: Instruction; wd?: string }[];
   runtimeRuns: { text: string; ins: Instruction }[];
   kept: Instruction[];
   env: Instruction[];
@@ -106,14 +114,21 @@ function words(c: ShellCommand): string[] {
 }
 
 /** `pip`, `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`, `uv pip`: the index of the verb, or -1. */
-export function pipVerbIndex(c: ShellCommand): { verb: number; uv: boolean } | null {
+export function pipVerbIndex(c: ShellCommand): { verb: number; uv: boolean; base: number } | null {
   const argv = words(c);
   const name = path.posix.basename(argv[0] ?? '');
-  if (/^pip(\d(\.\d+)?)?$/.test(name)) return { verb: 1, uv: false };
-  if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === '-m' && argv[2] === 'pip') return { verb: 3, uv: false };
-  if (name === 'uv' && argv[1] === 'pip') return { verb: 2, uv: true };
+  // pip's global options may come before the verb (`pip --disable-pip-version-check install …`).
+  const skipGlobals = (i: number) => {
+    while (i < argv.length && argv[i].startsWith('-')) i += PIP_GLOBAL_VALUED.has(argv[i]) ? 2 : 1;
+    return i;
+  };
+  if (/^pip(\d(\.\d+)?)?$/.test(name)) return { verb: skipGlobals(1), uv: false, base: 1 };
+  if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === '-m' && argv[2] === 'pip') return { verb: skipGlobals(3), uv: false, base: 3 };
+  if (name === 'uv' && argv[1] === 'pip') return { verb: 2, uv: true, base: 2 };
   return null;
 }
+
+const PIP_GLOBAL_VALUED = new Set(['--proxy', '--cert', '--client-cert', '--timeout', '--retries', '--log', '--cache-dir', '--python', '--exists-action', '--trusted-host', '--use-feature', '--use-deprecated', '--root-user-action']);
 
 /** pip install flags that take a value (so their value is not read as a package). */
 const PIP_VALUED = new Set(['-r', '--requirement', '-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '--trusted-host', '-t', '--target', '--prefix', '--root', '--python', '--platform', '--python-version', '--implementation', '--abi', '--no-binary', '--only-binary', '--progress-bar', '--root-user-action', '--src', '--upgrade-strategy', '-e', '--editable', '--cache-dir', '--timeout', '--retries', '--proxy', '--cert', '--client-cert']);
@@ -128,6 +143,8 @@ interface PipInstall {
   editable: string[];
   /** The rewritten command: `pip install …` without the dropped flags. */
   text: string;
+  /** The options kept (quoted), without requirements, packages and targets. */
+  options: string[];
   problem?: string;
 }
 
@@ -136,9 +153,12 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
   if (!at) return null;
   const argv = words(c);
   if (argv[at.verb] !== 'install') return null;
-  const out: PipInstall = { requirements: [], constraints: [], packages: [], local: [], editable: [], text: '' };
+  const out: PipInstall = { requirements: [], constraints: [], packages: [], local: [], editable: [], text: '', options: [] };
   const kept: string[] = [];
   const rest = argv.slice(at.verb + 1);
+  // A word with an expansion ("$DJANGO_VERSION") is kept as written, never re-quoted.
+  const raw = c.argv.slice(at.verb + 1).map((w) => (w.value === null ? w.text : null));
+  const q = (i: number, v: string) => raw[i] ?? quote(v);
   for (let i = 0; i < rest.length; i++) {
     let w = rest[i];
     let value: string | undefined;
@@ -153,6 +173,7 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       out.problem = `'${flag}' installs outside the environment`;
     }
     if (w.startsWith('-') && PIP_VALUED.has(flag)) {
+      const flagAt = i;
       if (value === undefined) {
         value = rest[++i];
         w = `${w} ${value ?? ''}`.trim();
@@ -160,18 +181,22 @@ export function parsePipInstall(c: ShellCommand): PipInstall | null {
       if (flag === '-r' || flag === '--requirement') out.requirements.push(value ?? '');
       if (flag === '-c' || flag === '--constraint') out.constraints.push(value ?? '');
       if (flag === '-e' || flag === '--editable') out.editable.push(value ?? '');
-      kept.push(w.startsWith(flag + ' ') ? `${flag} ${quote(value ?? '')}` : quote(w));
+      const opt = w.startsWith(flag + ' ') ? `${flag} ${q(i, value ?? '')}` : q(flagAt, w);
+      kept.push(opt);
+      if (!['-r', '--requirement', '-e', '--editable'].includes(flag)) out.options.push(opt);
       continue;
     }
     if (w.startsWith('-')) {
-      kept.push(quote(w));
+      kept.push(q(i, w));
+      out.options.push(q(i, w));
       continue;
     }
     if (isLocalTarget(w)) out.local.push(w);
-    else out.packages.push(w);
-    kept.push(quote(w));
+    else out.packages.push(raw[i] ?? w);
+    kept.push(q(i, w));
   }
-  out.text = `${at.uv ? 'uv pip' : 'pip'} install ${kept.join(' ')}`.trim();
+  const globals = c.argv.slice(at.base, at.verb).map((w) => (w.value === null ? w.text : quote(w.value))).filter((w) => !PIP_DROPPED.has(w));
+  out.text = `${at.uv ? 'uv pip' : 'pip'} install ${[...globals, ...kept].join(' ')}`.trim();
   return out;
 }
 
@@ -221,14 +246,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
     ownVenv: null,
     comments: { install: [], build: [], copy: [], tooling: [], workdir: [] },
   };
-  let workdirFixed = false;
   for (const ins of stage.instructions) {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
         const next = resolveDir(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (workdirFixed && next !== a.workdir) return `WORKDIR changes at line ${line} after files were copied; the stage layout cannot be kept`;
         a.workdir = next;
         a.comments.workdir.push(...comments(ins));
         break;
@@ -244,13 +267,8 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           return `ADD at line ${line} fetches a URL or unpacks an archive`;
         }
         if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
-        const target = resolveDir(a.workdir, dest);
-        if (target !== a.workdir && !target.startsWith(a.workdir === '/' ? '/' : `${a.workdir}/`)) {
-          return `${ins.keyword} at line ${line} copies to ${dest}, outside the WORKDIR ${a.workdir}`;
-        }
-        a.copies.push({ ins, sources: parts, dest });
+        a.copies.push({ ins, sources: parts, dest, wd: a.workdir });
         a.comments.copy.push(...comments(ins));
-        workdirFixed = true;
         break;
       }
       case 'RUN': {
@@ -276,9 +294,10 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               a.runtimeOs.push(...split.runtime);
               a.unknownOs.push(...split.unknown);
               role ??= 'tooling';
-            } else if (os.kind === 'remove' || os.kind === 'other') {
+            } else if (os.kind === 'other') {
               rest.push(c.text);
             }
+            // 'remove' (apt-get purge gcc, apk del .build-deps): the build packages never reach the runtime.
             continue;
           }
           if (c.assigns.length && argv.length === 0) return `'${c.text}' at line ${line} sets a shell variable; not moved`;
@@ -305,7 +324,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               continue;
             }
             const local = [...pip.local, ...pip.editable.filter((e) => !/^(git\+|https?:)/.test(e))];
+            const projectTargets = pip.local.filter((l) => /^\.\/?(\[[^\]]*\])?$/.test(l));
+            const project = projectTargets.length === pip.local.length && projectTargets.length === 1 && pip.editable.length === 0 && pip.requirements.length === 0
+              ? { extras: (/\[([^\]]*)\]/.exec(projectTargets[0])?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean), options: pip.options, packages: pip.packages }
+              : undefined;
             a.installs.push({
+              project,
               text: pip.text,
               ins,
               installer: pipVerbIndex(c)!.uv ? 'uv' : 'pip',
@@ -313,6 +337,12 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               needsSources: local.length > 0 || pip.requirements.some((r) => requirementsNeedSources(input, a, r)),
               afterCopy: a.copies.length,
             });
+            role = 'install';
+            continue;
+          }
+          if (/^python(\d(\.\d+)?)?$/.test(name) && argv[1] === 'setup.py' && (argv[2] === 'install' || argv[2] === 'develop') && c.assigns.length === 0) {
+            // The legacy project install: the venv's python puts the project into the venv.
+            a.installs.push({ text: argv.map(quote).join(' '), ins, installer: 'pip', inputs: [], needsSources: true, afterCopy: a.copies.length });
             role = 'install';
             continue;
           }
@@ -330,6 +360,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             const verb = argv.slice(1).find((w) => !w.startsWith('-'));
             if (verb === 'config' || verb === 'self' || verb === 'check' || verb === '--version') continue;
             if (verb === 'install' || verb === 'sync') {
+              if (!argv.some((w) => /^--(only|without)(=|$)/.test(w) || w === '--no-dev')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original installed every dependency group; the venv gets the main group only ('--only main'): dev tools stay out of the image", fixed: true });
+              }
               a.installs.push(poetryInstall(c, ins, a.copies.length, facts));
               role = 'install';
               continue;
@@ -339,6 +372,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           if (name === 'uv') {
             const verb = argv[1];
             if (verb === 'sync') {
+              if (!argv.includes('--no-dev')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original synced the dev dependency group too; the venv gets production dependencies only ('--no-dev')", fixed: true });
+              }
               a.installs.push(uvSync(c, ins, a.copies.length));
               role = 'install';
               continue;
@@ -346,7 +382,22 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             if (verb === 'venv') continue;
             return `'${c.text}' at line ${line}: uv ${verb ?? ''} is not rewritten`;
           }
-          if (name === 'pipenv' || name === 'pdm' || name === 'hatch' || name === 'conda' || name === 'mamba') {
+          if (name === 'pipenv') {
+            const verb = argv.slice(1).find((w) => !w.startsWith('-'));
+            if (verb === 'lock' || verb === '--version') continue;
+            if ((verb === 'install' || verb === 'sync') && argv.slice(2).every((w) => w.startsWith('-'))) {
+              if (!input.ctx.exists('Pipfile.lock')) return `'${c.text}' at line ${line}: pipenv without Pipfile.lock in the build context resolves afresh; not rewritten`;
+              if (argv.includes('--dev') || argv.includes('-d')) {
+                findings.push({ ruleId: RULES.install, severity: 'info', line, message: "the original installed the [dev-packages] too; the venv gets [packages] only", fixed: true });
+              }
+              // Pipfile.lock exported (with its hashes) and installed by the venv's pip: frozen, and in the venv.
+              a.installs.push({ text: 'pipenv requirements --hash > /tmp/pipfile-requirements.txt && pip install --require-hashes -r /tmp/pipfile-requirements.txt', ins, installer: 'pip', inputs: ['Pipfile', 'Pipfile.lock'], needsSources: pipfileNeedsSources(input), afterCopy: a.copies.length, lockInputs: true });
+              role = 'install';
+              continue;
+            }
+            return `'${c.text}' at line ${line}: pipenv ${verb ?? ''} is not rewritten`;
+          }
+          if (name === 'pdm' || name === 'hatch' || name === 'conda' || name === 'mamba') {
             return `'${c.text}' at line ${line}: ${name} installs are not rewritten (pip, uv and poetry are)`;
           }
           if (name === 'cd') return `'cd' at line ${line} changes directory inside RUN; use WORKDIR`;
@@ -355,12 +406,17 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           }
           if (/^python(\d(\.\d+)?)?$/.test(name) || ['django-admin', 'flask', 'pybabel', 'make', 'npm', 'npx', 'pytest', 'mkdocs', 'sphinx-build'].includes(name)) {
             if (name === 'pytest') continue; // tests gate the original build; they are not run by the rewrite
+            // Only steps known to write into the app directory (or the venv) move to the builder: any
+            // other script may write elsewhere (~/nltk_data, /usr/share/…) and the runtime would lack it.
+            if (/^python/.test(name) && !writesIntoApp(argv)) return `'${c.text}' at line ${line} may write files outside the app directory and the venv; not moved`;
             a.buildCommands.push({ text: c.text, ins });
             role = 'build';
             continue;
           }
           rest.push(c.text);
         }
+        for (const i of a.installs) i.wd ??= a.workdir;
+        for (const b of a.buildCommands) b.wd ??= a.workdir;
         if (role === 'install') a.comments.install.push(...comments(ins));
         else if (role === 'tooling') a.comments.tooling.push(...comments(ins));
         else if (role === 'build') a.comments.build.push(...comments(ins));
@@ -401,8 +457,33 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
         a.kept.push(ins);
     }
   }
-  if (a.copies.length === 0) return 'no COPY of the application';
   return a;
+}
+
+/** A COPY line whose relative destination is made absolute (it ran under an earlier WORKDIR). */
+function absoluteDest(c: CopyStep): string {
+  const dir = c.dest === '.' || c.dest === './' || c.dest.endsWith('/') || c.dest === '..';
+  const abs = resolveDir(c.wd, c.dest);
+  const dest = dir && abs !== '/' ? `${abs}/` : abs;
+  const first = c.ins.lines[0];
+  if (c.ins.json) return `${first.slice(0, first.indexOf('['))}${jsonForm([...c.sources, dest])}`;
+  return first.replace(/\S+\s*$/, dest);
+}
+
+/** `python manage.py …`, `python -m compileall …`, `python setup.py build…`, `python -m spacy download …`: output in the app dir or the venv. */
+function writesIntoApp(argv: string[]): boolean {
+  const args = argv.slice(1).filter((w) => !/^-[BOuOsSq]+$/.test(w));
+  if (args[0] === 'manage.py' || args[0]?.endsWith('/manage.py')) return true;
+  if (args[0] === 'setup.py' && /^(build|build_ext|build_py|bdist_wheel|sdist|compile_catalog)$/.test(args[1] ?? '')) return true;
+  if (args[0] === '-m' && ['compileall', 'py_compile'].includes(args[1] ?? '')) return true;
+  if (args[0] === '-m' && args[1] === 'spacy' && args[2] === 'download') return true;
+  return false;
+}
+
+/** A Pipfile package given by path (`{path = ".", editable = true}`): installing needs the sources. */
+function pipfileNeedsSources(input: TransformInput): boolean {
+  const doc = input.ctx.readToml<Record<string, Record<string, unknown>>>('Pipfile');
+  return Object.values(doc?.packages ?? {}).some((v) => typeof v === 'object' && v !== null && 'path' in (v as Record<string, unknown>));
 }
 
 /** A requirements file that lists `.`/`-e .`/local paths: installing it needs the sources. */
@@ -414,11 +495,11 @@ function requirementsNeedSources(input: TransformInput, a: Analysis, file: strin
 }
 
 /** The context path a file the Dockerfile refers to (relative to WORKDIR) was copied from; null when unknown. */
-function contextPathOf(a: Analysis, file: string): string | null {
-  const abs = resolveDir(a.workdir, file);
+function contextPathOf(a: Analysis, file: string, wd = a.workdir): string | null {
+  const abs = resolveDir(wd, file);
   for (const c of [...a.copies].reverse()) {
-    const dest = resolveDir(a.workdir, c.dest);
-    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1 || c.dest === '.' || resolveDir(a.workdir, c.dest) === a.workdir;
+    const dest = resolveDir(c.wd, c.dest);
+    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1 || c.dest === '.' || dest === c.wd;
     for (const s of c.sources) {
       const src = s.replace(/^\.\//, '').replace(/\/$/, '');
       if (src === '.' || src === '') {
@@ -450,6 +531,33 @@ function uvSync(c: ShellCommand, ins: Instruction, afterCopy: number): InstallSt
   const noProject = argv.includes('--no-install-project');
   const text = ['uv', 'sync', '--frozen', '--no-dev', ...extra].map(quote).join(' ');
   return { text, ins, installer: 'uv', inputs: ['pyproject.toml', 'uv.lock'], needsSources: !noProject, afterCopy };
+}
+
+const RUNNERS = new Set(['uv', 'poetry', 'pipenv', 'pdm']);
+/** Options of `uv run`/`poetry run` that only concern syncing: with a prebuilt venv they can go. */
+const RUNNER_SAFE_FLAGS = new Set(['--no-sync', '--frozen', '--locked', '--no-dev', '--offline', '-q', '--quiet', '--no-project', '--active', '--no-interaction', '-n', '--no-ansi']);
+
+/** `uv run [--no-sync …] X args` / `poetry run X args` -> `X args`; null when not a runner; 'unsafe' when an option needs the installer. */
+export function unwrapRunner(argv: string[]): string[] | null | 'unsafe' {
+  const name = path.posix.basename(argv[0] ?? '');
+  if (!RUNNERS.has(name)) return null;
+  let i = 1;
+  while (i < argv.length && argv[i].startsWith('-') && RUNNER_SAFE_FLAGS.has(argv[i])) i++;
+  if (argv[i] !== 'run') return name === 'uv' || name === 'poetry' ? 'unsafe' : null;
+  i++;
+  while (i < argv.length && argv[i].startsWith('-')) {
+    if (argv[i] === '--') {
+      i++;
+      break;
+    }
+    if (!RUNNER_SAFE_FLAGS.has(argv[i])) return 'unsafe';
+    i++;
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) return 'unsafe';
+  // `uv run app.py` runs a script with python.
+  if (name === 'uv' && /\.py$/.test(rest[0])) return ['python', ...rest];
+  return rest;
 }
 
 export type PythonFamily = 'slim' | 'alpine' | 'distroless';
@@ -517,7 +625,7 @@ function transformPython(input: TransformInput): TransformResult {
   const installedNames = new Set<string>();
   for (const i of a.installs) {
     for (const inp of i.inputs) {
-      const rel = contextPathOf(a, inp);
+      const rel = contextPathOf(a, inp, i.wd);
       if (rel) for (const r of readRequirements(ctx, rel).requirements) if (r.name) installedNames.add(r.name);
     }
     for (const w of i.text.split(' ')) if (/^[A-Za-z]/.test(w)) installedNames.add(w.replace(/[\[<>=!~;].*$/, '').toLowerCase());
@@ -537,13 +645,41 @@ function transformPython(input: TransformInput): TransformResult {
   // Nothing to install: a standard-library app gains nothing from stages.
   if (a.installs.length === 0) return hygiene(input, a, facts, findings);
 
+  // Command-line tools the original installed stay in the runtime when the app runs programs.
+  const tools = [...new Set(a.osPackages.flatMap((p) => p.packages.map((x) => x.replace(/[=:].*$/, ''))))].filter((x) => RUNTIME_TOOLS.has(x));
+  if (tools.length) {
+    const caller = runsProgramsIn(ctx);
+    if (caller) {
+      a.runtimeOs.push(...tools.filter((t) => !a.runtimeOs.includes(t)));
+      findings.push({ ruleId: RULES.os, severity: 'info', line: a.osPackages[0].ins.startLine + 1, message: `${caller} runs other programs: ${tools.join(', ')} stay${tools.length === 1 ? 's' : ''} in the runtime`, fixed: true });
+    }
+  }
+
   // ----- runtime family
   const slimReasons: string[] = [];
   const runtimeOs = [...new Set(a.runtimeOs)].map((p) => (debian === 'trixie' && TRIXIE_NAMES[p] ? TRIXIE_NAMES[p] : p));
   if (runtimeOs.length) slimReasons.push(`the app needs OS packages at run time (${runtimeOs.join(', ')})`);
   if (a.runtimeRuns.length) slimReasons.push(`RUN at line ${a.runtimeRuns[0].ins.startLine + 1} must run in the runtime`);
-  const epArgv = instructionArgv(a.entrypoint);
-  const cmdArgv = instructionArgv(a.cmd);
+  let epArgv = instructionArgv(a.entrypoint);
+  let cmdArgv = instructionArgv(a.cmd);
+  // `uv run X`, `poetry run X`: the runtime has no installer, and with the venv on PATH they are `X`.
+  const starter = a.entrypoint ?? a.cmd;
+  let unwrappedRunner: { ins: Instruction; argv: string[]; from: string[] } | null = null;
+  if (starter) {
+    const argv = a.entrypoint ? epArgv : cmdArgv;
+    if (argv) {
+      const u = unwrapRunner(argv);
+      if (u === 'unsafe') return decline(`${starter.keyword} at line ${starter.startLine + 1} runs '${argv.slice(0, 3).join(' ')}' with options that need the installer at run time`, findings);
+      const systemPath = !u && /^\/usr\/local\/bin\/[^/]+$/.test(argv[0] ?? '') ? [`${a.venvPath}/bin/${path.posix.basename(argv[0])}`, ...argv.slice(1)] : null;
+      if (u || systemPath) {
+        unwrappedRunner = { ins: starter, argv: (u || systemPath) as string[], from: argv };
+        if (a.entrypoint) epArgv = u;
+        else cmdArgv = u;
+      }
+    } else if (RUNNERS.has(path.posix.basename(parseShell(starter.body).commands[0]?.name ?? '')) && /\brun\b/.test(starter.body)) {
+      return decline(`${starter.keyword} at line ${starter.startLine + 1} starts the app through an installer in shell form; not rewritten`, findings);
+    }
+  }
   if (a.entrypoint && !epArgv) slimReasons.push('ENTRYPOINT is a shell command');
   if (a.cmd && !cmdArgv) slimReasons.push('CMD is a shell command');
   if (!a.cmd && !a.entrypoint) slimReasons.push('no CMD');
@@ -576,7 +712,13 @@ function transformPython(input: TransformInput): TransformResult {
   const runtimeImage = pythonRuntimeImage(base.tag, family);
   const venv = a.venvPath;
   const wd = a.workdir;
-  const rel = (p: string) => (wd === '/' ? `/${p}` : `${wd}/${p}`);
+  // The installs and build steps run in one WORKDIR (the builder's); the runtime ends in the last one.
+  const bwd = a.installs[0].wd ?? wd;
+  const stray = [...a.installs, ...a.buildCommands].find((x) => (x.wd ?? wd) !== bwd);
+  if (stray) return decline(`line ${stray.ins.startLine + 1} runs in WORKDIR ${stray.wd}, the install in ${bwd}; not rewritten`, findings);
+  for (const c of a.copies) {
+    if (c.ins.lines.length > 1 && c.wd !== wd && !c.dest.startsWith('/')) return decline(`${c.ins.keyword} at line ${c.ins.startLine + 1} copies relative to an earlier WORKDIR over several lines`, findings);
+  }
   // Distroless runs Debian's /usr/bin/python3.13: the venv is made by that same interpreter in a
   // debian:trixie-slim builder, so its bin/python symlink resolves in the runtime.
   const builderImage = family === 'distroless' ? 'debian:trixie-slim' : stage.image;
@@ -636,29 +778,40 @@ function transformPython(input: TransformInput): TransformResult {
   const env = (installer: Installer) => (installer === 'uv' ? `UV_PROJECT_ENVIRONMENT=${venv} UV_LINK_MODE=copy ` : '');
   if (a.venvTooling.length) bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
   if (a.comments.workdir.length) bl.push(...a.comments.workdir);
-  bl.push(`WORKDIR ${wd}`);
+  bl.push(`WORKDIR ${bwd}`);
 
   // Inputs of the dependency installs copied first, then the installs that do not need sources.
   const depInstalls = a.installs.filter((i, k) => !i.needsSources && a.installs.slice(0, k).every((p) => !p.needsSources));
   const srcInstalls = a.installs.filter((i) => !depInstalls.includes(i));
   const inputFiles: string[] = [];
+  /** context path -> where the install expects it (absolute). */
+  const inputTargets = new Map<string, string>();
   let inputsKnown = true;
   for (const i of depInstalls) {
     for (const f of i.inputs) {
-      const relp = contextPathOf(a, f);
+      const relp = contextPathOf(a, f, i.wd);
+      const requirementsFile = !i.lockInputs && (i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml')));
       if (relp === null) {
-        inputsKnown = false;
+        // A lockfile the context does not have is not an input; anything else unknown is.
+        if (requirementsFile || ctx.exists(f)) inputsKnown = false;
         continue;
       }
-      if (i.installer === 'pip' || (i.installer === 'uv' && !f.endsWith('.lock') && !f.endsWith('pyproject.toml'))) {
+      if (requirementsFile) {
         const tree = readRequirements(ctx, relp);
         if (tree.missing.length) findings.push({ ruleId: RULES.install, severity: 'warning', line: i.ins.startLine + 1, message: `${relp} includes ${tree.missing.join(', ')}, which is not in the build context`, fixed: false });
+        // A file absent from this context is still copied as the original did (its build needs it too).
+        if (tree.files.length === 0) tree.files.push(relp);
         inputFiles.push(...tree.files);
+        const abs = resolveDir(i.wd ?? bwd, f);
+        for (const tf of tree.files) inputTargets.set(tf, tf === relp ? abs : path.posix.join(path.posix.dirname(abs), path.posix.relative(path.posix.dirname(relp), tf)));
         const unpinned = tree.requirements.filter((r) => r.name && !r.pinned);
         if (unpinned.length) {
           findings.push({ ruleId: RULES.install, severity: 'info', line: i.ins.startLine + 1, message: `${unpinned.length} requirement(s) not pinned with == (${unpinned.slice(0, 3).map((r) => r.text).join(', ')}${unpinned.length > 3 ? ', …' : ''}): installs are not reproducible; pin them (pip-compile, uv pip compile)`, fixed: false });
         }
-      } else if (ctx.exists(relp)) inputFiles.push(relp);
+      } else if (ctx.exists(relp)) {
+        inputFiles.push(relp);
+        inputTargets.set(relp, resolveDir(i.wd ?? bwd, f));
+      }
     }
     if (i.installer === 'poetry' && !ctx.exists('poetry.lock')) findings.push({ ruleId: RULES.install, severity: 'warning', line: i.ins.startLine + 1, message: 'no poetry.lock in the build context: the install resolves afresh; commit the lockfile', fixed: false });
     if (i.installer === 'uv' && !ctx.exists('uv.lock') && i.text.startsWith('uv sync')) return decline(`'uv sync' at line ${i.ins.startLine + 1} without uv.lock in the build context`, findings);
@@ -669,9 +822,10 @@ function transformPython(input: TransformInput): TransformResult {
   }
   const uniqInputs = dedupe(inputFiles);
   if (depInstalls.length && uniqInputs.length) {
-    const flat = uniqInputs.every((f) => !f.includes('/'));
+    const target = (f: string) => inputTargets.get(f) ?? path.posix.join(bwd, f);
+    const flat = uniqInputs.every((f) => !f.includes('/') && target(f) === path.posix.join(bwd, f));
     if (flat) bl.push(`COPY ${uniqInputs.join(' ')} ./`);
-    else for (const f of uniqInputs) bl.push(`COPY ${f} ./${f}`);
+    else for (const f of uniqInputs) bl.push(`COPY ${f} ${target(f) === path.posix.join(bwd, f) ? `./${f}` : target(f)}`);
     changes.push({ ruleId: RULES.order, line: depInstalls[0].ins.startLine + 1, message: `${uniqInputs.join(', ')} copied before the sources, so a source change does not reinstall dependencies` });
   }
   const installLines = (steps: InstallStep[]) => {
@@ -682,26 +836,49 @@ function transformPython(input: TransformInput): TransformResult {
   if (depInstalls.length) bl.push(...dedupe(a.comments.install), ...installLines(depInstalls));
   const copyLines = (forRuntime: boolean, chown: string | null): string[] => {
     const out: string[] = [];
+    const base = forRuntime ? wd : bwd;
     for (const c of a.copies) {
       let lines = c.ins.lines.slice();
+      if (c.wd !== base && !c.dest.startsWith('/')) lines = [absoluteDest(c)];
       if (c.ins.keyword === 'ADD') lines = ['COPY' + lines[0].slice(3), ...lines.slice(1)];
       const onlyInputs = c.sources.every((s) => uniqInputs.includes(s.replace(/^\.\//, '')));
       if (!forRuntime && onlyInputs && depInstalls.length) continue;
-      if (forRuntime && onlyInputs && a.copies.some((o) => o !== c && o.sources.some((s) => s === '.' || s === './'))) continue;
+      // Manifests copied again by a later `COPY . <same dir>` need no copy of their own.
+      const sameDir = (o: CopyStep) => resolveDir(o.wd, o.dest) === resolveDir(c.wd, c.dest) && (c.dest.endsWith('/') || c.dest === '.' || resolveDir(c.wd, c.dest) === c.wd);
+      if (forRuntime && onlyInputs && a.copies.some((o) => o !== c && o.ins.index > c.ins.index && o.sources.some((s) => s === '.' || s === './') && sameDir(o))) continue;
       if (!forRuntime) lines = lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
       else if (chown && !/--chown=/.test(lines[0])) lines[0] = lines[0].replace(/^COPY\s+/, `COPY --chown=${chown} `);
       out.push(...lines);
     }
     return out;
   };
+  // `pip install .` of a project whose dependencies are static in pyproject.toml: those first.
+  const first = srcInstalls[0];
+  const pp = facts.pyproject;
+  if (depInstalls.length === 0 && first?.project && first.installer === 'pip' && pp && !pp.dynamicDependencies && pp.name && contextPathOf(a, 'pyproject.toml', first.wd) === 'pyproject.toml') {
+    const self = pp.name.toLowerCase().replace(/[-_.]+/g, '-');
+    const deps = dedupe([...pp.dependencies, ...first.project.extras.flatMap((e) => pp.optionalDependencies[e] ?? [])])
+      .filter((d) => pkgName(d) !== self);
+    const all = [...deps, ...first.project.packages];
+    if (all.length) {
+      bl.push('COPY pyproject.toml ./');
+      bl.push(...dedupe(a.comments.install));
+      bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], [['pip install', ...first.project.options, ...all.map(quote)].join(' ')], style));
+      changes.push({ ruleId: RULES.order, line: first.ins.startLine + 1, message: `the dependencies declared in pyproject.toml are installed before the sources are copied, so a source change only reinstalls the project itself` });
+      a.comments.install = [];
+    }
+  }
   const hasBuild = srcInstalls.length > 0 || a.buildCommands.length > 0;
   if (hasBuild) {
+    const outside = a.copies.find((c) => {
+      const t = resolveDir(c.wd, c.dest);
+      return t !== bwd && !t.startsWith(bwd === '/' ? '/' : `${bwd}/`);
+    });
+    if (outside) return decline(`${outside.ins.keyword} at line ${outside.ins.startLine + 1} copies to ${outside.dest}, outside the WORKDIR ${bwd} where the project is installed`, findings);
+    if (bwd === '/') return decline('the project is installed from / (no WORKDIR): the runtime cannot take the app directory from the builder', findings);
     bl.push(...copyLines(false, null));
     if (srcInstalls.length) bl.push(...(depInstalls.length ? [] : dedupe(a.comments.install)), ...installLines(srcInstalls));
     if (a.buildCommands.length) bl.push(...dedupe(a.comments.build), ...runLines([], dedupe(a.buildCommands.map((b) => b.text)), style));
-  }
-  for (const i of a.installs) {
-    if (i.installer === 'pip' || i.installer === 'uv') continue;
   }
   const installDesc = a.installs.map((i) => `'${i.text}'`).join(', ');
   changes.push({ ruleId: RULES.install, line: a.installs[0].ins.startLine + 1, message: `dependencies installed with ${installDesc}${facts.lockfile && a.installs.some((i) => i.installer !== 'pip') ? ` from ${facts.lockfile} (frozen)` : ''}` });
@@ -729,7 +906,7 @@ function transformPython(input: TransformInput): TransformResult {
     copiesPlaced = true;
     rt.push(`COPY --from=builder ${venv} ${venv}`);
     if (hasBuild) {
-      rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${wd} ${wd}`);
+      rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${bwd} ${bwd}`);
     } else {
       rt.push(...a.comments.copy, ...copyLines(true, chown));
     }
@@ -746,7 +923,7 @@ function transformPython(input: TransformInput): TransformResult {
     }
     const run = a.runtimeRuns.find((r) => r.ins === ins);
     if (run) {
-      placeCopies();
+      // In the original order: a RUN before the first COPY (useradd) stays before the copies.
       rt.push(...comments(ins), ...(run.text.startsWith('RUN') && !run.text.includes('\n') ? [run.text] : run.ins.lines));
       continue;
     }
@@ -759,7 +936,7 @@ function transformPython(input: TransformInput): TransformResult {
   changes.push({
     ruleId: RULES.files,
     message: hasBuild
-      ? `the runtime gets the venv and ${wd} as the builder left it (the project install or build writes into it)`
+      ? `the runtime gets the venv and ${bwd} as the builder left it (the project install or build writes into it)`
       : `the runtime gets the venv and the same files as the original${facts.dataDirs.length ? ` (including ${facts.dataDirs.join(', ')})` : ''}`,
   });
   if (family === 'distroless') {
@@ -786,11 +963,22 @@ function transformPython(input: TransformInput): TransformResult {
     const exe = /^python3?(\.\d+)?$/.test(first) ? `${venv}/bin/python` : first.includes('/') ? first : `${venv}/bin/${first}`;
     if (a.entrypoint) rt.push(...comments(a.entrypoint));
     if (a.cmd) rt.push(...comments(a.cmd));
-    rt.push(`ENTRYPOINT ${jsonForm([exe, ...argv.slice(1)])}`);
+    // ENTRYPOINT and CMD keep their roles, so `docker run image <args>` still replaces what CMD did.
+    if (a.entrypoint) {
+      rt.push(`ENTRYPOINT ${jsonForm([exe, ...(epArgv ?? []).slice(1)])}`);
+      if (cmdArgv?.length) rt.push(`CMD ${jsonForm(cmdArgv)}`);
+    } else {
+      rt.push('ENTRYPOINT []', `CMD ${jsonForm([exe, ...argv.slice(1)])}`);
+    }
     changes.push({ ruleId: RULES.cmd, line: (a.cmd ?? a.entrypoint) ? (a.cmd ?? a.entrypoint)!.startLine + 1 : undefined, message: `'${argv.join(' ')}' runs as '${[exe, ...argv.slice(1)].join(' ')}': distroless has no shell and its own python entrypoint` });
   } else {
-    if (a.entrypoint) rt.push(...preserved(a.entrypoint));
-    if (a.cmd) rt.push(...preserved(a.cmd));
+    for (const ins of [a.entrypoint, a.cmd]) {
+      if (!ins) continue;
+      if (unwrappedRunner && unwrappedRunner.ins === ins) {
+        rt.push(...comments(ins), `${ins.keyword} ${jsonForm(unwrappedRunner.argv)}`);
+        changes.push({ ruleId: RULES.cmd, line: ins.startLine + 1, message: `'${unwrappedRunner.from.join(' ')}' runs as '${unwrappedRunner.argv.join(' ')}': ${unwrappedRunner.from[0].startsWith('/usr/local/bin/') ? 'the packages and their scripts are in the venv, not in the system Python' : 'the runtime has the venv on PATH and no installer'}` });
+      } else rt.push(...preserved(ins));
+    }
   }
 
   const stages: PlanStage[] = [
@@ -830,7 +1018,7 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const changes: Change[] = [];
   const ownUser = a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ').trim()) ? a.user : null;
   // The full image has git, curl, compilers …: an app that runs programs may need them.
-  const runsPrograms = ctx.walk('.', 2000).filter((f) => f.endsWith('.py')).find((f) => /\b(subprocess|os\.system|os\.popen|os\.exec\w*|shutil\.which)\b/.test(ctx.readText(f) ?? ''));
+  const runsPrograms = runsProgramsIn(ctx);
   const target = alpine || runsPrograms ? stage.image : pythonRuntimeImage(base.tag, 'slim');
   if (runsPrograms && !variantIsSlim(variant)) {
     findings.push({ ruleId: RULES.runtime, severity: 'info', line: fromLine, message: `${runsPrograms} runs other programs, which the slim image may lack: the base is kept`, fixed: false });
@@ -886,6 +1074,14 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
 /** `build/` or `dist/` in the context may be files the app serves: never ignored by the proposal. */
 function appDirsNamedLikeBuildOutput(ctx: TransformInput['ctx']): string[] {
   return ['build', 'dist'].filter((d) => ctx.isDir(d));
+}
+
+/** Tools a build uses that an app may also call at run time. */
+const RUNTIME_TOOLS = new Set(['git', 'curl', 'wget', 'openssh-client', 'unzip', 'xz-utils', 'bzip2', 'gnupg', 'file', 'patch']);
+
+/** The first Python source (read as text) that starts other programs, or undefined. */
+function runsProgramsIn(ctx: TransformInput['ctx']): string | undefined {
+  return ctx.walk('.', 2000).filter((f) => f.endsWith('.py')).find((f) => /\b(subprocess|os\.system|os\.popen|os\.exec\w*|shutil\.which)\b/.test(ctx.readText(f) ?? ''));
 }
 
 function variantIsSlim(variant: string): boolean {

@@ -11,7 +11,7 @@ import { parseShell } from '../../src/shell';
 import { BuildContext } from '../../src/stack/context';
 import type { FileResult, OptimizeOptions } from '../../src/types';
 import { readPythonFacts, readRequirements, requirementName } from './facts';
-import { debianOfTag, parsePipInstall, pythonRuntimeImage } from './index';
+import { debianOfTag, parsePipInstall, pythonRuntimeImage, unwrapRunner } from './index';
 import { RULES as CROSS_CUTTING } from '../common/rules';
 
 /** The case tables test the transform's own decisions: the cross-cutting rules are off here (test/lint has theirs). */
@@ -112,6 +112,9 @@ describe('pip install commands, parsed with the shell parser', () => {
     ['python3 -m pip install --root-user-action=ignore -c c.txt .', 'pip install -c c.txt .', [], []],
     ['python -m pip install "uvicorn[standard]==0.34.0"', "pip install 'uvicorn[standard]==0.34.0'", [], ['uvicorn[standard]==0.34.0']],
     ['uv pip install --system -r requirements.txt', 'uv pip install -r requirements.txt', ['requirements.txt'], []],
+    ['pip --disable-pip-version-check --timeout 60 install -r requirements.txt', 'pip install --disable-pip-version-check --timeout 60 -r requirements.txt', ['requirements.txt'], []],
+    ['pip install django=="$DJANGO_VERSION" psycopg2', 'pip install django=="$DJANGO_VERSION" psycopg2', [], ['django=="$DJANGO_VERSION"', 'psycopg2']],
+    ['pip install -r "$REQS" --index-url=$INDEX', 'pip install -r "$REQS" --index-url=$INDEX', ['"$REQS"'], []],
   ])('%s -> %s', (cmd, text, reqs, pkgs) => {
     const p = parsePipInstall(parseShell(cmd).commands[0]);
     expect(p?.text).toBe(text);
@@ -136,6 +139,33 @@ describe('pip install commands, parsed with the shell parser', () => {
   test('not an install', () => {
     expect(parsePipInstall(parseShell('pip freeze').commands[0])).toBeNull();
     expect(parsePipInstall(parseShell('python app.py').commands[0])).toBeNull();
+  });
+});
+
+describe('installer runners in CMD', () => {
+  test.each([
+    [['uv', 'run', '--no-sync', 'python', 'app.py'], ['python', 'app.py']],
+    [['uv', 'run', 'app.py'], ['python', 'app.py']],
+    [['poetry', 'run', 'gunicorn', 'app:app'], ['gunicorn', 'app:app']],
+    [['uv', 'run', '--with', 'rich', 'python', 'app.py'], 'unsafe'],
+    [['uv', 'tool', 'run', 'ruff'], 'unsafe'],
+    [['gunicorn', 'app:app'], null],
+  ])('%o -> %o', (argv, out) => {
+    expect(unwrapRunner(argv)).toEqual(out);
+  });
+
+  test.each([
+    ['["/usr/local/bin/gunicorn", "app:app"]', '["/opt/venv/bin/gunicorn", "app:app"]'],
+    ['["/usr/local/bin/python", "app.py"]', '["/opt/venv/bin/python", "app.py"]'],
+  ])('CMD %s naming the system Python runs %s from the venv', (cmd, out) => {
+    const r = rewrite(`FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ${cmd}\n`);
+    expect(r.output).toContain(`CMD ${out}\n`);
+  });
+
+  test('the runtime CMD drops the runner, with a reason', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install uv\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen\nCOPY . .\nCMD ["uv", "run", "python", "app.py"]\n', { 'pyproject.toml': '[project]\nname="a"\n', 'uv.lock': '' });
+    expect(r.output).toMatch(/USER 10001:10001\nCMD \["python", "app.py"\]\n$/);
+    expect(r.changes.find((c) => c.ruleId === 'PY-CMD')?.message).toMatch(/no installer/);
   });
 });
 
@@ -190,6 +220,27 @@ describe('the rewrite', () => {
     expect(b).toContain('COPY requirements.txt ./requirements.txt\nCOPY requirements/base.txt ./requirements/base.txt\n');
   });
 
+  test('COPY . /app before WORKDIR /app: copies keep their absolute destinations', () => {
+    const r = rewrite('FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    const b = stage(r.output, 'builder');
+    expect(b).toContain('WORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
+    expect(stage(r.output, 'runtime')).toMatch(/WORKDIR \/app\n[\s\S]*COPY --chown=10001:10001 \. \/app\n/);
+  });
+
+  test('requirements copied elsewhere are copied where the install reads them', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /srv\nCOPY requirements.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCOPY . .\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'builder')).toContain('COPY requirements.txt /tmp/req.txt\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r /tmp/req.txt');
+  });
+
+  test('a relative COPY under an earlier WORKDIR is made absolute in the runtime', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /deps\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nWORKDIR /app\nCOPY ["app.py", "./"]\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --chown=10001:10001 requirements.txt /deps/');
+    expect(rt).toContain('COPY --chown=10001:10001 ["app.py", "./"]');
+    expect(rt).toMatch(/WORKDIR \/app\n/);
+    expect(stage(r.output, 'builder')).toContain('WORKDIR /deps\nCOPY requirements.txt ./\n');
+  });
+
   test('unpinned requirements are reported', () => {
     const r = rewrite(NAIVE, { 'requirements.txt': 'flask\ngunicorn==23.0.0\n' });
     expect(r.findings.find((f) => f.ruleId === 'PY-FROZEN-INSTALL')?.message).toMatch(/1 requirement\(s\) not pinned.*flask/);
@@ -198,8 +249,19 @@ describe('the rewrite', () => {
   test('pip install . needs the sources: the runtime takes the app directory from the builder', () => {
     const r = rewrite('FROM python:3.12\nWORKDIR /code\nCOPY . .\nRUN pip install --upgrade pip && pip install .\nCMD ["serve"]\n', { 'pyproject.toml': '[project]\nname="a"\ndependencies=["fastapi"]\n' });
     const b = stage(r.output, 'builder');
-    expect(b).toMatch(/pip install --upgrade pip\n[\s\S]*WORKDIR \/code\nCOPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install \.\n/);
+    expect(b).toMatch(/pip install --upgrade pip\n[\s\S]*WORKDIR \/code\nCOPY pyproject.toml .\/\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install fastapi\nCOPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install \.\n/);
     expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /code /code');
+  });
+
+  test.each([
+    ['static dependencies and an extra, with the index option', '[project]\nname="svc"\ndependencies=["flask>=3", \'greenlet<3; python_version<"3.12"\']\n[project.optional-dependencies]\nserver=["gunicorn", "svc[extra2]"]\n', 'RUN pip install --index-url https://pypi.example/simple ".[server]"', "pip install --index-url https://pypi.example/simple 'flask>=3' 'greenlet<3; python_version<\"3.12\"' gunicorn\n"],
+    ['dynamic dependencies', '[project]\nname="svc"\ndynamic=["dependencies"]\n', 'RUN pip install .', null],
+    ['an editable install', '[project]\nname="svc"\ndependencies=["flask"]\n', 'RUN pip install -e .', null],
+  ])('pyproject with %s: declared dependencies first when they are static', (_n, pyproject, run, first) => {
+    const r = rewrite(`FROM python:3.12\nWORKDIR /app\nCOPY . .\n${run}\nCMD ["svc"]\n`, { 'pyproject.toml': pyproject });
+    const b = stage(r.output, 'builder').replace(/ \\\n\s+/g, ' ');
+    if (first) expect(b).toContain(`COPY pyproject.toml ./\nRUN --mount=type=cache,target=/root/.cache/pip ${first}COPY . .\n`);
+    else expect(b).not.toContain('COPY pyproject.toml');
   });
 
   test.each([
@@ -218,11 +280,27 @@ describe('the rewrite', () => {
     expect(rt).toMatch(/^FROM python:3\.12-slim-bookworm AS runtime$/m);
   });
 
+  test('removing the build packages after the install is moot: nothing of it reaches the runtime', () => {
+    const r = rewrite('FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && apt-get purge -y gcc && apt-get autoremove -y\nCMD ["python", "app.py"]\n');
+    expect(r.output).not.toMatch(/purge|autoremove/);
+    expect(stage(r.output, 'runtime')).toContain('libpq5');
+  });
+
   test('an unknown OS package stays in the runtime with a finding', () => {
     const r = rewrite('FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
     expect(stage(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends ffmpeg');
     expect(stage(r.output, 'runtime')).not.toMatch(/install[^\n]*gcc/);
     expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')?.message).toMatch(/ffmpeg/);
+  });
+
+  test.each([
+    ['import subprocess\nsubprocess.run(["git", "pull"])\n', true],
+    ['print("no programs")\n', false],
+  ])('git installed by the original stays in the runtime only when the app runs programs (%#)', (src, kept) => {
+    const r = rewrite('FROM python:3.12\nRUN apt-get update && apt-get install -y git gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', { 'app.py': src });
+    const rtInstall = /apt-get install -y --no-install-recommends ([^\\\n]*)/.exec(stage(r.output, 'runtime'))?.[1] ?? '';
+    expect(rtInstall.includes('git')).toBe(kept);
+    expect(rtInstall.includes('gcc')).toBe(false);
   });
 
   test('psycopg2 built on the full image without any apt install still gets libpq5 at run time', () => {
@@ -261,8 +339,13 @@ describe('the rewrite', () => {
       const rt = stage(r.output, 'runtime');
       expect(rt).toContain('COPY --chown=65532:65532 . .');
       expect(rt).toContain('USER 65532:65532');
-      expect(rt).toContain('ENTRYPOINT ["/opt/venv/bin/gunicorn", "-b", "0.0.0.0:8000", "app:app"]');
+      expect(rt).toContain('ENTRYPOINT []\nCMD ["/opt/venv/bin/gunicorn", "-b", "0.0.0.0:8000", "app:app"]');
       expect(rt).not.toMatch(/^RUN /m);
+    });
+
+    test('an ENTRYPOINT keeps its CMD arguments separate', () => {
+      const r = rewrite('FROM python:3.13\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nENTRYPOINT ["python", "cli.py"]\nCMD ["--help"]\n');
+      expect(r.output).toMatch(/ENTRYPOINT \["\/opt\/venv\/bin\/python", "cli.py"\]\nCMD \["--help"\]\n$/);
     });
 
     test.each([
@@ -285,6 +368,7 @@ describe('the rewrite', () => {
     const rt = stage(r.output, 'runtime');
     expect(rt).toContain('RUN useradd -m appuser');
     expect(rt).toContain('COPY --chown=appuser . .');
+    expect(rt.indexOf('RUN useradd -m appuser')).toBeLessThan(rt.indexOf('COPY --chown=appuser'));
     expect(rt).toMatch(/USER appuser\nCMD/);
     expect(rt).not.toContain('10001');
   });
@@ -298,6 +382,20 @@ describe('the rewrite', () => {
     const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN python manage.py collectstatic --noinput\nCMD ["gunicorn", "site.wsgi"]\n', { 'manage.py': '' });
     expect(stage(r.output, 'builder')).toContain('RUN python manage.py collectstatic --noinput');
     expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
+  });
+
+  test('python setup.py install is a project install into the venv, after the sources', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python setup.py install\nCMD ["tool"]\n', { 'setup.py': 'from setuptools import setup\nsetup(name="tool")\n' });
+    expect(stage(r.output, 'builder')).toMatch(/COPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip python setup.py install\n/);
+    expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
+  });
+
+  test('a tool image without COPY: the venv only', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install httpie==3.2.4\nENTRYPOINT ["http"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=builder /opt/venv /opt/venv');
+    expect(rt).not.toMatch(/^COPY (?!--from)/m);
+    expect(rt).toMatch(/USER 10001:10001\nENTRYPOINT \["http"\]\n$/);
   });
 
   test("the original's own venv path is kept", () => {
@@ -326,10 +424,20 @@ describe('the rewrite', () => {
     expect(stage(r.output, 'builder')).toContain('UV_PROJECT_ENVIRONMENT=/opt/venv UV_LINK_MODE=copy uv sync --frozen --no-dev --no-install-project');
   });
 
+  test('pipenv with Pipfile.lock: the lock exported with hashes and installed into the venv', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv install --system --deploy --dev\nCOPY . .\nCMD ["python", "app.py"]\n', { Pipfile: '[packages]\nflask = "==3.1.0"\n', 'Pipfile.lock': '{}' });
+    const b = stage(r.output, 'builder').replace(/ \\\n\s+/g, ' ');
+    expect(b.indexOf('RUN pip install pipenv')).toBeLessThan(b.indexOf('python -m venv'));
+    expect(b).toContain('COPY Pipfile Pipfile.lock ./\nRUN --mount=type=cache,target=/root/.cache/pip pipenv requirements --hash > /tmp/pipfile-requirements.txt && pip install --require-hashes -r /tmp/pipfile-requirements.txt\n');
+    expect(r.findings.some((f) => /dev-packages/.test(f.message))).toBe(true);
+  });
+
   test.each([
-    ['pipenv', 'FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system --deploy\nCMD ["python", "app.py"]\n', /pipenv installs are not rewritten/],
+    ['pipenv without a lock', 'FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system\nCMD ["python", "app.py"]\n', /without Pipfile.lock/],
+    ['pdm', 'FROM python:3.12\nRUN pip install pdm\nWORKDIR /app\nCOPY . .\nRUN pdm install --prod\nCMD ["python", "app.py"]\n', /pdm installs are not rewritten/],
     ['a pipe before the install', 'FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 -\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /pipes or groups/],
     ['cd in RUN', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && cd src && python setup.py build\nCMD ["python", "app.py"]\n', /'cd'/],
+    ['a script that may write outside the app', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN python -m nltk.downloader punkt\nCMD ["python", "app.py"]\n', /may write files outside the app directory/],
     ['pip --target', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --target /deps -r requirements.txt\nCMD ["python", "app.py"]\n', /outside the environment/],
     ['ADD of a URL', 'FROM python:3.12\nWORKDIR /app\nADD https://example.com/x.tar.gz /app/\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /fetches a URL/],
     ['an ARG base', 'ARG V=3.12\nFROM python:${V}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', /build argument/],
