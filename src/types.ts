@@ -28,6 +28,8 @@ export interface Change {
   message: string;
   /** Extra lines for --explain: e.g. the docker build --secret flag to use. Never secret values. */
   hints?: string[];
+  /** Every 1-based original line the change rewrote, when it spans several (RUNs merged into one). */
+  lines?: number[];
 }
 
 export interface OptimizeOptions {

@@ -86,7 +86,9 @@ export function runRules(
         if (r.fix && r.fix.length && !rejected.has(fixKey(rule.id, r.fix))) {
           // A fix that overlaps one accepted this pass waits: the next pass sees it again on the new text.
           if (!r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
-            const change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints };
+            // Every original line the fix replaces (a merge of RUNs covers them all).
+            const covered = [...new Set(r.fix.flatMap((e) => lineOrigin.slice(e.startLine, e.endLine + 1)).filter((l): l is number => l !== undefined))];
+            const change: Change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints, ...(covered.length > 1 ? { lines: covered } : {}) };
             const finding = r.finding ? { ruleId: rule.id, severity: r.severity ?? rule.severity, line: change.line, message: r.message, fixed: true } : undefined;
             groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
             acceptedFlat.push(...r.fix);

@@ -54,7 +54,7 @@ export function runJob(job: Job, emit: (o: WorkerOutcome) => void): void {
       o.changed = r.changed;
       o.stagesBefore = r.stagesBefore;
       o.stagesAfter = r.stagesAfter;
-      o.changeLines = r.changes.map((c) => c.line).filter((l): l is number => l !== undefined);
+      o.changeLines = r.changes.flatMap((c) => [c.line, ...(c.lines ?? [])]).filter((l): l is number => l !== undefined);
       o.skipped = r.skipped;
     } catch (err) {
       if (err instanceof InputError) o.refused = err.message;

@@ -12,9 +12,8 @@ export const pmCacheClean: Rule = {
   description: 'yarn/npm installs clean their cache in the same RUN (or use a cache mount)',
   severity: 'info',
   mirrors: ['DL3060'],
-  check({ model, ctx, rewritten }) {
+  check({ model, ctx }) {
     const out: RuleReport[] = [];
-    if (rewritten) return out; // the ecosystem rewrite uses cache mounts
     // Yarn 2+ (berry) keeps packages in the project's .yarn/cache, which Plug'n'Play loads at run time:
     // cleaning it would break the app. Any sign of berry turns the yarn part off.
     const berry = ctx.exists('.yarnrc.yml') || model.instructions.some((i) => /\.yarnrc\.yml|\.yarn\/|yarn set version|corepack/.test(i.lines.join('\n')));
