@@ -189,6 +189,12 @@ function readCargoStep(c: ShellCommand, ins: Instruction, workdir: string, facts
     const crates = positionals(c, i + 1, CARGO_VALUED);
     if (p === undefined || crates.length) return `'${c.text}' at line ${line} installs a crate from a registry or git, not the project`;
     step.installPath = path.posix.resolve(workdir, p ?? '.');
+    // A path install builds in the package's (or its workspace's) target/, not a temporary directory.
+    if (targetDirFlag === undefined && !env.CARGO_TARGET_DIR && !env.CARGO_BUILD_TARGET_DIR && !facts.configTargetDir) {
+      const rel = path.posix.relative(workdir, step.installPath);
+      const member = facts.workspace && facts.packages.some((pk) => pk.dir !== '' && pk.dir === rel);
+      step.targetDir = member ? path.posix.resolve(workdir, 'target') : path.posix.join(step.installPath, 'target');
+    }
     if (step.installRoot === null) return `'${c.text}' at line ${line} has a --root that is not literal`;
   }
   return step;
@@ -640,14 +646,16 @@ export function transformRust(input: TransformInput): TransformResult {
   } else if (!lockCopied) {
     findings.push({ ruleId: RULES.locked, severity: 'warning', line: step.ins.startLine + 1, message: 'Cargo.lock is not copied into the image: dependency versions are resolved at build time', fixed: false });
   }
-  const targetMount = a.builds.length === 1 && !a.targetReadLater && !a.dummyBuild && step.verb === 'build';
+  const targetMount = a.builds.length === 1 && !a.targetReadLater && !a.dummyBuild;
   const staticBuild = family === 'scratch';
   const triple = staticBuild && !step.target ? '"$(uname -m)-unknown-linux-musl"' : null;
   const binDir = (s: CargoStep) => path.posix.join(s.targetDir, s.target ?? '', s.profileDir);
   const builtPath = step.verb === 'install'
     ? path.posix.join(step.installRoot, 'bin', resolved.bin)
     : staticBuild && !step.target ? `${step.targetDir}/$(uname -m)-unknown-linux-musl/${step.profileDir}/${resolved.bin}` : path.posix.join(binDir(step), resolved.bin);
-  const runtimeSource = a.mvDest.get(resolved.bin) ?? (targetMount ? `${OUT_DIR}/${resolved.bin}` : builtPath);
+  // cargo install puts the binary outside target/: nothing to copy out of the mount.
+  const copyOut = targetMount && step.verb === 'build';
+  const runtimeSource = a.mvDest.get(resolved.bin) ?? (copyOut ? `${OUT_DIR}/${resolved.bin}` : builtPath);
   const mounts = [`--mount=type=cache,target=${CARGO_HOME}/registry`];
   if (facts.gitDeps) mounts.push(`--mount=type=cache,target=${CARGO_HOME}/git/db`);
   if (targetMount) mounts.push(`--mount=type=cache,target=${step.targetDir}`);
@@ -677,7 +685,7 @@ export function transformRust(input: TransformInput): TransformResult {
     }
     const text = rewriteCargoRun(ins, a.builds.filter((b) => b.ins === ins), canLock, triple);
     const commands = [text];
-    if (ins === step.ins && targetMount) commands.push(`mkdir -p ${OUT_DIR} && cp ${staticBuild ? builtPath : quoteWord(builtPath)} ${OUT_DIR}/`);
+    if (ins === step.ins && copyOut) commands.push(`mkdir -p ${OUT_DIR} && cp ${staticBuild ? builtPath : quoteWord(builtPath)} ${OUT_DIR}/`);
     builderLines.push(...comments(ins), ...runLines(mounts, commands, style));
   }
   const stages: PlanStage[] = [{ image: builderImage, name: 'build', platform: stage.platform, comments: heading('rust', 'build'), lines: builderLines }];
@@ -687,8 +695,8 @@ export function transformRust(input: TransformInput): TransformResult {
     ruleId: RULES.cache,
     line: step.ins.startLine + 1,
     message: targetMount
-      ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies; the binary is copied to ${OUT_DIR} before the mount ends`
-      : `the cargo registry is a BuildKit cache mount (${step.verb === 'install' ? 'cargo install compiles in a temporary directory' : a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
+      ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies${copyOut ? `; the binary is copied to ${OUT_DIR} before the mount ends` : `; cargo install puts the binary in ${path.posix.join(step.installRoot, 'bin')}, and target/ stays out of the image`}`
+      : `the cargo registry is a BuildKit cache mount (${a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
   });
   if (a.synthesized) {
     changes.push({ ruleId: RULES.cmd, line: step.ins.startLine + 1, message: `'${resolved.original}' compiled the project at every start: the build stage runs '${step.command.text}' once` });
@@ -714,7 +722,7 @@ export function transformRust(input: TransformInput): TransformResult {
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
   runtimeCopies.push(`COPY --from=build ${chown}${runtimeSource} ${exe}`);
-  if (files.all && wd !== '/' && (step.verb === 'install' || targetMount)) {
+  if (files.all && wd !== '/' && targetMount && path.posix.dirname(step.targetDir) === wd) {
     // target/ is not in the build stage's layer: the working directory is copied whole.
     runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
   } else for (const f of files.keep) {

@@ -252,6 +252,23 @@ describe('build stage: --locked and cache mounts', () => {
     expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/bin/app /usr/local/bin/app');
   });
 
+  test('cargo install --path builds in the package target/: a cache mount, the binary taken from $CARGO_HOME/bin', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo install --path .\nCMD ["app", "."]\n', { ...APP, 'static/a': '' });
+    const build = stageOf(r.output, 'build');
+    expect(build).toContain('--mount=type=cache,target=/usr/src/app/target');
+    expect(build).not.toContain('/out');
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app');
+    // The command serves the working directory: all of it, and target/ is only a mount point there.
+    expect(rt).toContain('COPY --from=build /usr/src/app /usr/src/app');
+  });
+
+  test('cargo install --path of a workspace member uses the workspace target/', () => {
+    const files = { 'Cargo.toml': '[workspace]\nmembers = ["cli"]\n', 'cli/Cargo.toml': MANIFEST('cli'), 'cli/src/main.rs': '', 'Cargo.lock': LOCK('cli') };
+    const r = rewrite('FROM rust:1\nWORKDIR /w\nCOPY . .\nRUN cargo install --path cli\nCMD ["cli"]\n', files);
+    expect(r.output).toContain('--mount=type=cache,target=/w/target');
+  });
+
   test('tools installed from a registry stay in the build stage', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nRUN cargo install cargo-chef --locked\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
     expect(r.skipped).toBeUndefined();
