@@ -718,10 +718,9 @@ export function transformRust(input: TransformInput): TransformResult {
   const named = [...resolved.args.flatMap((x) => [x, x.replace(/^[^=]*=/, '')]), ...Object.values(a.env)];
   const files = runtimeFiles(a, facts, ctx, named, (rel) => !!ig && ig.ignores(rel));
   const exe = `/usr/local/bin/${resolved.bin}`;
-  const chown = family === 'slim' ? '' : '';
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
-  runtimeCopies.push(`COPY --from=build ${chown}${runtimeSource} ${exe}`);
+  runtimeCopies.push(`COPY --from=build ${runtimeSource} ${exe}`);
   if (files.all && wd !== '/' && targetMount && path.posix.dirname(step.targetDir) === wd) {
     // target/ is not in the build stage's layer: the working directory is copied whole.
     runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
