@@ -55,6 +55,8 @@ interface CopyStep {
   ins: Instruction;
   sources: string[];
   dest: string;
+  /** The destination resolved against the WORKDIR in force at the COPY. */
+  destAbs: string;
 }
 
 /** One `cargo build`/`cargo install` of the original. */
@@ -239,7 +241,6 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
       case 'WORKDIR': {
         const next = path.posix.resolve(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (a.copies.length && next !== a.workdir) return `WORKDIR changes at line ${line} after files were copied; the stage layout cannot be kept`;
         a.workdir = next;
         a.builder.push(ins);
         break;
@@ -255,7 +256,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
           return `ADD at line ${line} fetches a URL or unpacks an archive`;
         }
         if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
-        a.copies.push({ ins, sources: parts, dest });
+        a.copies.push({ ins, sources: parts, dest, destAbs: path.posix.resolve(a.workdir, dest) });
         a.builder.push(ins);
         break;
       }
@@ -483,19 +484,43 @@ function resolveCargoRun(a: Analysis, facts: CargoFacts, argv: string[], via: 'c
 /** Top-level entries (relative to WORKDIR) of what the original copied that the binary may read at run time. */
 function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx'], named: string[], ignored: (rel: string) => boolean): { keep: string[]; dropped: string[]; all: boolean } {
   const present = new Set<string>();
+  // Where each copied item lands (Docker semantics: a directory's contents go into the destination).
+  const add = (abs: string) => {
+    const rel = path.posix.relative(a.workdir, abs);
+    if (rel === '') return;
+    if (rel.startsWith('..')) present.add(abs);
+    else present.add(rel.split('/')[0]);
+  };
+  const childrenOf = (dir: string): string[] => {
+    const files = ctx.walk(dir, 5000, 8);
+    return [...new Set(files.map((f) => (dir === '.' ? f : f.slice(dir.length + 1)).split('/')[0]))];
+  };
   for (const c of a.copies) {
-    const destDir = path.posix.resolve(a.workdir, c.dest);
-    const destIsWd = destDir === a.workdir;
+    const destDir = c.destAbs;
+    const intoDir = c.dest.endsWith('/') || c.sources.length > 1 || destDir === a.workdir;
     for (const s of c.sources) {
-      const src = s.replace(/^\.\//, '').replace(/\/$/, '');
-      if (src === '.' || src === '') {
-        if (destIsWd) for (const e of ctx.entries()) present.add(e);
-        else present.add(path.posix.relative(a.workdir, destDir).split('/')[0]);
+      const src = s.replace(/^\.\//, '').replace(/\/$/, '') || '.';
+      if (src === '.') {
+        for (const e of ctx.entries()) add(path.posix.join(destDir, e));
         continue;
       }
-      const rel = destIsWd || c.dest.endsWith('/') ? path.posix.relative(a.workdir, path.posix.join(destDir, path.posix.basename(src))) : path.posix.relative(a.workdir, destDir);
-      if (rel && !rel.startsWith('..')) present.add(rel.split('/')[0]);
-      else if (rel.startsWith('..')) present.add(`/${path.posix.join(destDir, path.posix.basename(src))}`);
+      if (/[*?[]/.test(src)) {
+        if (src.includes('/')) {
+          add(path.posix.join(destDir, path.posix.basename(src)));
+          continue;
+        }
+        const re = new RegExp('^' + src.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+        for (const e of ctx.entries().filter((x) => re.test(x))) {
+          if (ctx.isDir(e)) for (const ch of childrenOf(e)) add(path.posix.join(destDir, ch));
+          else add(path.posix.join(destDir, e));
+        }
+        continue;
+      }
+      if (ctx.isDir(src)) {
+        for (const ch of childrenOf(src)) add(path.posix.join(destDir, ch));
+        continue;
+      }
+      add(intoDir ? path.posix.join(destDir, path.posix.basename(src)) : destDir);
     }
   }
   for (const e of [...present]) if (!e.startsWith('/') && !e.includes('*') && ignored(e)) present.delete(e);

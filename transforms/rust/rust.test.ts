@@ -423,6 +423,29 @@ describe('files beside the binary', () => {
     expect(rt).toContain('./static');
   });
 
+  test.each([
+    ['COPY static ./static', 'COPY --from=build /app/static ./static'],
+    ['COPY static/ /app/', 'COPY --from=build /app/index.html ./index.html'],
+    ['COPY conf.toml /etc/app/app.toml', 'COPY --from=build /etc/app/app.toml /etc/app/app.toml'],
+    ['COPY *.toml ./', 'COPY --from=build /app/conf.toml ./conf.toml'],
+  ])('where copied files land (Docker semantics): %s', (copy, expected) => {
+    const files = { ...APP, 'static/index.html': '', 'conf.toml': '' };
+    const r = rewrite(`FROM rust:1\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src ./src\n${copy}\nRUN cargo build --release\nCMD ["./target/release/app"]\n`, files);
+    expect(r.skipped).toBeUndefined();
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain(expected);
+    expect(rt).not.toMatch(/Cargo\.toml|\/src\b/);
+  });
+
+  test('COPY before WORKDIR: the files are found where they were copied', () => {
+    const r = rewrite('FROM rust:1\nCOPY . /code\nWORKDIR /code\nRUN cargo build --release\nCMD ["./target/release/app"]\n', { ...APP, 'static/a': '' });
+    expect(r.skipped).toBeUndefined();
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain('WORKDIR /code');
+    expect(rt).toContain('COPY --from=build /code/static ./static');
+    expect(r.output).toContain('--mount=type=cache,target=/code/target');
+  });
+
   test('workspace crate directories: sources left out, other files in them kept', () => {
     const ws = {
       'Cargo.toml': '[workspace]\nmembers = ["crates/*"]\n',
