@@ -55,6 +55,8 @@ interface CopyStep {
   ins: Instruction;
   sources: string[];
   dest: string;
+  /** The destination resolved against the WORKDIR in force at the COPY. */
+  destAbs: string;
 }
 
 /** One `cargo build`/`cargo install` of the original. */
@@ -189,6 +191,12 @@ function readCargoStep(c: ShellCommand, ins: Instruction, workdir: string, facts
     const crates = positionals(c, i + 1, CARGO_VALUED);
     if (p === undefined || crates.length) return `'${c.text}' at line ${line} installs a crate from a registry or git, not the project`;
     step.installPath = path.posix.resolve(workdir, p ?? '.');
+    // A path install builds in the package's (or its workspace's) target/, not a temporary directory.
+    if (targetDirFlag === undefined && !env.CARGO_TARGET_DIR && !env.CARGO_BUILD_TARGET_DIR && !facts.configTargetDir) {
+      const rel = path.posix.relative(workdir, step.installPath);
+      const member = facts.workspace && facts.packages.some((pk) => pk.dir !== '' && pk.dir === rel);
+      step.targetDir = member ? path.posix.resolve(workdir, 'target') : path.posix.join(step.installPath, 'target');
+    }
     if (step.installRoot === null) return `'${c.text}' at line ${line} has a --root that is not literal`;
   }
   return step;
@@ -233,7 +241,6 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
       case 'WORKDIR': {
         const next = path.posix.resolve(a.workdir, ins.args.join(' '));
         if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        if (a.copies.length && next !== a.workdir) return `WORKDIR changes at line ${line} after files were copied; the stage layout cannot be kept`;
         a.workdir = next;
         a.builder.push(ins);
         break;
@@ -249,7 +256,7 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
           return `ADD at line ${line} fetches a URL or unpacks an archive`;
         }
         if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
-        a.copies.push({ ins, sources: parts, dest });
+        a.copies.push({ ins, sources: parts, dest, destAbs: path.posix.resolve(a.workdir, dest) });
         a.builder.push(ins);
         break;
       }
@@ -477,19 +484,43 @@ function resolveCargoRun(a: Analysis, facts: CargoFacts, argv: string[], via: 'c
 /** Top-level entries (relative to WORKDIR) of what the original copied that the binary may read at run time. */
 function runtimeFiles(a: Analysis, facts: CargoFacts, ctx: TransformInput['ctx'], named: string[], ignored: (rel: string) => boolean): { keep: string[]; dropped: string[]; all: boolean } {
   const present = new Set<string>();
+  // Where each copied item lands (Docker semantics: a directory's contents go into the destination).
+  const add = (abs: string) => {
+    const rel = path.posix.relative(a.workdir, abs);
+    if (rel === '') return;
+    if (rel.startsWith('..')) present.add(abs);
+    else present.add(rel.split('/')[0]);
+  };
+  const childrenOf = (dir: string): string[] => {
+    const files = ctx.walk(dir, 5000, 8);
+    return [...new Set(files.map((f) => (dir === '.' ? f : f.slice(dir.length + 1)).split('/')[0]))];
+  };
   for (const c of a.copies) {
-    const destDir = path.posix.resolve(a.workdir, c.dest);
-    const destIsWd = destDir === a.workdir;
+    const destDir = c.destAbs;
+    const intoDir = c.dest.endsWith('/') || c.sources.length > 1 || destDir === a.workdir;
     for (const s of c.sources) {
-      const src = s.replace(/^\.\//, '').replace(/\/$/, '');
-      if (src === '.' || src === '') {
-        if (destIsWd) for (const e of ctx.entries()) present.add(e);
-        else present.add(path.posix.relative(a.workdir, destDir).split('/')[0]);
+      const src = s.replace(/^\.\//, '').replace(/\/$/, '') || '.';
+      if (src === '.') {
+        for (const e of ctx.entries()) add(path.posix.join(destDir, e));
         continue;
       }
-      const rel = destIsWd || c.dest.endsWith('/') ? path.posix.relative(a.workdir, path.posix.join(destDir, path.posix.basename(src))) : path.posix.relative(a.workdir, destDir);
-      if (rel && !rel.startsWith('..')) present.add(rel.split('/')[0]);
-      else if (rel.startsWith('..')) present.add(`/${path.posix.join(destDir, path.posix.basename(src))}`);
+      if (/[*?[]/.test(src)) {
+        if (src.includes('/')) {
+          add(path.posix.join(destDir, path.posix.basename(src)));
+          continue;
+        }
+        const re = new RegExp('^' + src.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+        for (const e of ctx.entries().filter((x) => re.test(x))) {
+          if (ctx.isDir(e)) for (const ch of childrenOf(e)) add(path.posix.join(destDir, ch));
+          else add(path.posix.join(destDir, e));
+        }
+        continue;
+      }
+      if (ctx.isDir(src)) {
+        for (const ch of childrenOf(src)) add(path.posix.join(destDir, ch));
+        continue;
+      }
+      add(intoDir ? path.posix.join(destDir, path.posix.basename(src)) : destDir);
     }
   }
   for (const e of [...present]) if (!e.startsWith('/') && !e.includes('*') && ignored(e)) present.delete(e);
@@ -640,14 +671,16 @@ export function transformRust(input: TransformInput): TransformResult {
   } else if (!lockCopied) {
     findings.push({ ruleId: RULES.locked, severity: 'warning', line: step.ins.startLine + 1, message: 'Cargo.lock is not copied into the image: dependency versions are resolved at build time', fixed: false });
   }
-  const targetMount = a.builds.length === 1 && !a.targetReadLater && !a.dummyBuild && step.verb === 'build';
+  const targetMount = a.builds.length === 1 && !a.targetReadLater && !a.dummyBuild;
   const staticBuild = family === 'scratch';
   const triple = staticBuild && !step.target ? '"$(uname -m)-unknown-linux-musl"' : null;
   const binDir = (s: CargoStep) => path.posix.join(s.targetDir, s.target ?? '', s.profileDir);
   const builtPath = step.verb === 'install'
     ? path.posix.join(step.installRoot, 'bin', resolved.bin)
     : staticBuild && !step.target ? `${step.targetDir}/$(uname -m)-unknown-linux-musl/${step.profileDir}/${resolved.bin}` : path.posix.join(binDir(step), resolved.bin);
-  const runtimeSource = a.mvDest.get(resolved.bin) ?? (targetMount ? `${OUT_DIR}/${resolved.bin}` : builtPath);
+  // cargo install puts the binary outside target/: nothing to copy out of the mount.
+  const copyOut = targetMount && step.verb === 'build';
+  const runtimeSource = a.mvDest.get(resolved.bin) ?? (copyOut ? `${OUT_DIR}/${resolved.bin}` : builtPath);
   const mounts = [`--mount=type=cache,target=${CARGO_HOME}/registry`];
   if (facts.gitDeps) mounts.push(`--mount=type=cache,target=${CARGO_HOME}/git/db`);
   if (targetMount) mounts.push(`--mount=type=cache,target=${step.targetDir}`);
@@ -677,7 +710,7 @@ export function transformRust(input: TransformInput): TransformResult {
     }
     const text = rewriteCargoRun(ins, a.builds.filter((b) => b.ins === ins), canLock, triple);
     const commands = [text];
-    if (ins === step.ins && targetMount) commands.push(`mkdir -p ${OUT_DIR} && cp ${staticBuild ? builtPath : quoteWord(builtPath)} ${OUT_DIR}/`);
+    if (ins === step.ins && copyOut) commands.push(`mkdir -p ${OUT_DIR} && cp ${staticBuild ? builtPath : quoteWord(builtPath)} ${OUT_DIR}/`);
     builderLines.push(...comments(ins), ...runLines(mounts, commands, style));
   }
   const stages: PlanStage[] = [{ image: builderImage, name: 'build', platform: stage.platform, comments: heading('rust', 'build'), lines: builderLines }];
@@ -687,8 +720,8 @@ export function transformRust(input: TransformInput): TransformResult {
     ruleId: RULES.cache,
     line: step.ins.startLine + 1,
     message: targetMount
-      ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies; the binary is copied to ${OUT_DIR} before the mount ends`
-      : `the cargo registry is a BuildKit cache mount (${step.verb === 'install' ? 'cargo install compiles in a temporary directory' : a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
+      ? `the cargo registry and ${path.posix.relative(a.workdir, step.targetDir) || step.targetDir} are BuildKit cache mounts: rebuilds reuse downloaded crates and compiled dependencies${copyOut ? `; the binary is copied to ${OUT_DIR} before the mount ends` : `; cargo install puts the binary in ${path.posix.join(step.installRoot, 'bin')}, and target/ stays out of the image`}`
+      : `the cargo registry is a BuildKit cache mount (${a.dummyBuild ? 'the dummy-source build layer is kept as written' : a.builds.length > 1 ? 'several cargo builds share target/' : 'target/ is read by a later step, so it stays in the layer'})`,
   });
   if (a.synthesized) {
     changes.push({ ruleId: RULES.cmd, line: step.ins.startLine + 1, message: `'${resolved.original}' compiled the project at every start: the build stage runs '${step.command.text}' once` });
@@ -710,11 +743,10 @@ export function transformRust(input: TransformInput): TransformResult {
   const named = [...resolved.args.flatMap((x) => [x, x.replace(/^[^=]*=/, '')]), ...Object.values(a.env)];
   const files = runtimeFiles(a, facts, ctx, named, (rel) => !!ig && ig.ignores(rel));
   const exe = `/usr/local/bin/${resolved.bin}`;
-  const chown = family === 'slim' ? '' : '';
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
-  runtimeCopies.push(`COPY --from=build ${chown}${runtimeSource} ${exe}`);
-  if (files.all && wd !== '/' && (step.verb === 'install' || targetMount)) {
+  runtimeCopies.push(`COPY --from=build ${runtimeSource} ${exe}`);
+  if (files.all && wd !== '/' && targetMount && path.posix.dirname(step.targetDir) === wd) {
     // target/ is not in the build stage's layer: the working directory is copied whole.
     runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
   } else for (const f of files.keep) {

@@ -256,6 +256,23 @@ describe('build stage: --locked and cache mounts', () => {
     expect(stageOf(r.output, 'runtime')).toContain('COPY --from=build /app/bin/app /usr/local/bin/app');
   });
 
+  test('cargo install --path builds in the package target/: a cache mount, the binary taken from $CARGO_HOME/bin', () => {
+    const r = rewrite('FROM rust:1\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo install --path .\nCMD ["app", "."]\n', { ...APP, 'static/a': '' });
+    const build = stageOf(r.output, 'build');
+    expect(build).toContain('--mount=type=cache,target=/usr/src/app/target');
+    expect(build).not.toContain('/out');
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app');
+    // The command serves the working directory: all of it, and target/ is only a mount point there.
+    expect(rt).toContain('COPY --from=build /usr/src/app /usr/src/app');
+  });
+
+  test('cargo install --path of a workspace member uses the workspace target/', () => {
+    const files = { 'Cargo.toml': '[workspace]\nmembers = ["cli"]\n', 'cli/Cargo.toml': MANIFEST('cli'), 'cli/src/main.rs': '', 'Cargo.lock': LOCK('cli') };
+    const r = rewrite('FROM rust:1\nWORKDIR /w\nCOPY . .\nRUN cargo install --path cli\nCMD ["cli"]\n', files);
+    expect(r.output).toContain('--mount=type=cache,target=/w/target');
+  });
+
   test('tools installed from a registry stay in the build stage', () => {
     const r = rewrite('FROM rust:1\nWORKDIR /app\nRUN cargo install cargo-chef --locked\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
     expect(r.skipped).toBeUndefined();
@@ -408,6 +425,29 @@ describe('files beside the binary', () => {
     const rt = stageOf(rewrite(NAIVE, { ...files, '.dockerignore': 'target\n.git\nconfig.toml\n' }).output, 'runtime');
     expect(rt).not.toContain('config.toml');
     expect(rt).toContain('./static');
+  });
+
+  test.each([
+    ['COPY static ./static', 'COPY --from=build /app/static ./static'],
+    ['COPY static/ /app/', 'COPY --from=build /app/index.html ./index.html'],
+    ['COPY conf.toml /etc/app/app.toml', 'COPY --from=build /etc/app/app.toml /etc/app/app.toml'],
+    ['COPY *.toml ./', 'COPY --from=build /app/conf.toml ./conf.toml'],
+  ])('where copied files land (Docker semantics): %s', (copy, expected) => {
+    const files = { ...APP, 'static/index.html': '', 'conf.toml': '' };
+    const r = rewrite(`FROM rust:1\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src ./src\n${copy}\nRUN cargo build --release\nCMD ["./target/release/app"]\n`, files);
+    expect(r.skipped).toBeUndefined();
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain(expected);
+    expect(rt).not.toMatch(/Cargo\.toml|\/src\b/);
+  });
+
+  test('COPY before WORKDIR: the files are found where they were copied', () => {
+    const r = rewrite('FROM rust:1\nCOPY . /code\nWORKDIR /code\nRUN cargo build --release\nCMD ["./target/release/app"]\n', { ...APP, 'static/a': '' });
+    expect(r.skipped).toBeUndefined();
+    const rt = stageOf(r.output, 'runtime');
+    expect(rt).toContain('WORKDIR /code');
+    expect(rt).toContain('COPY --from=build /code/static ./static');
+    expect(r.output).toContain('--mount=type=cache,target=/code/target');
   });
 
   test('workspace crate directories: sources left out, other files in them kept', () => {
