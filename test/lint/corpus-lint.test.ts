@@ -75,3 +75,24 @@ const ALLOWED: Record<string, { rules: string[]; reason: string }> = {
     expect(s.idempotencyFailures).toEqual([]);
   });
 });
+
+(bench.hadolintAvailable() ? describe : describe.skip)('hadolint over the bundled examples', () => {
+  const examples = path.join(repoRoot, 'examples');
+  const names = fs.existsSync(examples) ? fs.readdirSync(examples).filter((n) => fs.existsSync(path.join(examples, n, 'Dockerfile'))) : [];
+  test.each(names)('%s: the rewrite gains no hadolint id', (name) => {
+    const file = path.join(examples, name, 'Dockerfile');
+    const out = optimizeText(fs.readFileSync(file, 'utf8'), file, {});
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'do-ex-'));
+    try {
+      fs.writeFileSync(path.join(tmp, 'Dockerfile'), out.output);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const lint = (require('../../bench/lint-corpus.js') as { lint(f: string[]): Map<string, { code: string }[]> }).lint;
+      const res = lint([file, path.join(tmp, 'Dockerfile')]);
+      const before = new Set((res.get(file) ?? []).map((x) => x.code));
+      const after = (res.get(path.join(tmp, 'Dockerfile')) ?? []).map((x) => x.code);
+      expect(after.filter((c) => !before.has(c))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
