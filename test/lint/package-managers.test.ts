@@ -108,3 +108,13 @@ ruleTester(wgetProgress, {
   valid: ['FROM debian\nRUN wget -q https://x/y\n', 'FROM debian\nRUN wget -nv https://x/y\n', 'FROM alpine:3\nRUN wget https://x/y\n', 'FROM debian\nRUN wget --progress=bar:force https://x/y\n'],
   invalid: [{ code: 'FROM ubuntu:22.04\nRUN wget -O /tmp/x.tgz https://x/y.tgz\n', output: 'FROM ubuntu:22.04\nRUN wget --progress=dot:giga -O /tmp/x.tgz https://x/y.tgz\n' }],
 });
+
+ruleTester(pipNoCache, {
+  valid: [],
+  invalid: [
+    { name: 'pip from Ubuntu 14.04 is too old for the flag', code: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip\nRUN pip install flask\n', output: null, messages: ['may predate --no-cache-dir'] },
+    { name: 'distro pip of an unknown release', code: 'FROM myorg/base\nRUN apt-get install -y python3-pip && pip3 install flask\n', output: null },
+    { name: 'distro pip of a recent release', code: 'FROM ubuntu:22.04\nRUN apt-get install -y python3-pip\nRUN pip3 install flask\n', output: 'FROM ubuntu:22.04\nRUN apt-get install -y python3-pip\nRUN pip3 install --no-cache-dir flask\n' },
+    { name: 'upgraded by an earlier RUN', code: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip && pip install -U pip\nRUN pip install flask\n', output: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip && pip install -U pip\nRUN pip install --no-cache-dir flask\n' },
+  ],
+});
