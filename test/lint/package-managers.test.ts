@@ -60,7 +60,7 @@ ruleTester(aptLists, {
 });
 
 ruleTester(apkNoCache, {
-  valid: ['FROM alpine:3\nRUN apk add --no-cache curl\n', 'FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', 'FROM alpine:3\nRUN apk del curl\n'],
+  valid: ['FROM alpine:3.2\nRUN apk add curl\n', 'FROM alpine:3\nRUN apk add --no-cache curl\n', 'FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', 'FROM alpine:3\nRUN apk del curl\n'],
   invalid: [
     { code: 'FROM alpine:3\nRUN apk update && apk add curl && apk add --virtual .build gcc\n', output: 'FROM alpine:3\nRUN apk update && apk add --no-cache curl && apk add --no-cache --virtual .build gcc\n' },
     { code: 'FROM alpine:3\nRUN apk --update add curl\n', output: 'FROM alpine:3\nRUN apk --update add --no-cache curl\n' },
