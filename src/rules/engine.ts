@@ -51,6 +51,8 @@ export function runRules(
   const sideFiles = new Map<string, SideFile>();
   const seen = new Set<string>();
   const rejected = new Set<string>();
+  // Findings describe the final text: those of the last pass (the fixed point) are kept.
+  let reported: Finding[] = [];
   let current = text;
   // 1-based line of the original Dockerfile each current line stems from (undefined: none).
   let origin: (number | undefined)[] | null = null;
@@ -60,6 +62,8 @@ export function runRules(
     const lineOrigin = origin;
     const mapLine = (l: number | undefined) => (l === undefined ? undefined : lineOrigin[l]);
     const groups: { fix: Edit[]; change: Change; key: string; finding?: Finding }[] = [];
+    const passFindings: Finding[] = [];
+    const passSeen = new Set<string>();
     const acceptedFlat: Edit[] = [];
     for (const rule of active) {
       let reports;
@@ -93,12 +97,13 @@ export function runRules(
             groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
             acceptedFlat.push(...r.fix);
           }
-        } else if (!r.fix && !seen.has(key)) {
-          seen.add(key);
-          findings.push({ ruleId: rule.id, severity: r.severity ?? rule.severity, line: mapLine(r.line), message: r.message, fixed: false });
+        } else if (!r.fix && !passSeen.has(key)) {
+          passSeen.add(key);
+          passFindings.push({ ruleId: rule.id, severity: r.severity ?? rule.severity, line: mapLine(r.line), message: r.message, fixed: false });
         }
       }
     }
+    reported = passFindings;
     if (groups.length === 0) break;
     // All fixes of a pass refer to the same lines, so any subset of them applies to this model.
     let kept = groups;
@@ -123,7 +128,7 @@ export function runRules(
     if (next === current) break;
     current = next;
   }
-  return { text: current, changes, findings, sideFiles: [...sideFiles.values()] };
+  return { text: current, changes, findings: [...findings, ...reported], sideFiles: [...sideFiles.values()] };
 }
 
 function parses(text: string, path: string): boolean {

@@ -60,3 +60,9 @@ test('words are found by the shell parser, not by their text: a quoted "pip inst
   const code = "FROM python:3.12\nRUN echo 'pip install x' && pip install y\n";
   expect(runCase(RULES, { code }).text).toBe("FROM python:3.12\nRUN echo 'pip install x' && pip install --no-cache-dir y\n");
 });
+
+test('findings describe the final text: one that a later pass resolved is not reported', () => {
+  const o = runCase(RULES, { code: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y make\nRUN apt-get install -y gcc\n' });
+  expect(o.text).toBe('FROM debian:bookworm\nRUN apt-get update && apt-get install --no-install-recommends -y make \\\n    && apt-get install --no-install-recommends -y gcc && rm -rf /var/lib/apt/lists/*\n');
+  expect(o.findings.filter((f) => f.ruleId === 'DO-APT-LISTS')).toEqual([]);
+});

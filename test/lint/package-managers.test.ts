@@ -60,7 +60,7 @@ ruleTester(aptLists, {
 });
 
 ruleTester(apkNoCache, {
-  valid: ['FROM alpine:3\nRUN apk add --no-cache curl\n', 'FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', 'FROM alpine:3\nRUN apk del curl\n'],
+  valid: ['FROM alpine:3.2\nRUN apk add curl\n', 'FROM alpine:3\nRUN apk add --no-cache curl\n', 'FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', 'FROM alpine:3\nRUN apk del curl\n'],
   invalid: [
     { code: 'FROM alpine:3\nRUN apk update && apk add curl && apk add --virtual .build gcc\n', output: 'FROM alpine:3\nRUN apk update && apk add --no-cache curl && apk add --no-cache --virtual .build gcc\n' },
     { code: 'FROM alpine:3\nRUN apk --update add curl\n', output: 'FROM alpine:3\nRUN apk --update add --no-cache curl\n' },
@@ -107,4 +107,14 @@ ruleTester(noSudo, {
 ruleTester(wgetProgress, {
   valid: ['FROM debian\nRUN wget -q https://x/y\n', 'FROM debian\nRUN wget -nv https://x/y\n', 'FROM alpine:3\nRUN wget https://x/y\n', 'FROM debian\nRUN wget --progress=bar:force https://x/y\n'],
   invalid: [{ code: 'FROM ubuntu:22.04\nRUN wget -O /tmp/x.tgz https://x/y.tgz\n', output: 'FROM ubuntu:22.04\nRUN wget --progress=dot:giga -O /tmp/x.tgz https://x/y.tgz\n' }],
+});
+
+ruleTester(pipNoCache, {
+  valid: [],
+  invalid: [
+    { name: 'pip from Ubuntu 14.04 is too old for the flag', code: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip\nRUN pip install flask\n', output: null, messages: ['may predate --no-cache-dir'] },
+    { name: 'distro pip of an unknown release', code: 'FROM myorg/base\nRUN apt-get install -y python3-pip && pip3 install flask\n', output: null },
+    { name: 'distro pip of a recent release', code: 'FROM ubuntu:22.04\nRUN apt-get install -y python3-pip\nRUN pip3 install flask\n', output: 'FROM ubuntu:22.04\nRUN apt-get install -y python3-pip\nRUN pip3 install --no-cache-dir flask\n' },
+    { name: 'upgraded by an earlier RUN', code: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip && pip install -U pip\nRUN pip install flask\n', output: 'FROM ubuntu:14.04\nRUN apt-get install -y python-pip && pip install -U pip\nRUN pip install --no-cache-dir flask\n' },
+  ],
 });

@@ -102,3 +102,26 @@ test('every rule has an id, a one-line description and runs on a multi-stage fil
   const o = runCase(RULES, { code: 'FROM golang:1.22\nRUN go build -o /app\nFROM scratch\nCOPY --from=0 /app /app\nCMD /app\n' });
   expect(o.text).toBe('FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n');
 });
+
+import { secretFile } from '../../transforms/common/rules/secret-files';
+const TOKEN_NPMRC = '//registry.npmjs.org/:_authToken=npm_abcdefSECRET\n';
+ruleTester(secretFile, {
+  valid: [
+    { name: 'an .npmrc with registry settings only', code: 'FROM node:22\nWORKDIR /app\nCOPY .npmrc ./\nRUN npm ci\n', files: { '.npmrc': 'legacy-peer-deps=true\n' } },
+    'FROM node:22\nRUN curl https://example.com/x\n',
+    { name: 'a password from a variable is the ARG rule\'s business', code: 'FROM python:3.12\nRUN pip install --index-url https://u:$PASS@pypi.example.com/simple x\n' },
+  ],
+  invalid: [
+    {
+      name: 'a token .npmrc becomes a secret mount',
+      code: 'FROM node:22\nWORKDIR /app\nCOPY package.json package-lock.json .npmrc ./\nRUN npm ci\nCOPY . .\nCMD ["node", "index.js"]\n',
+      files: { '.npmrc': TOKEN_NPMRC, '.dockerignore': '.npmrc\nnode_modules\n' },
+      output: 'FROM node:22\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci\nCOPY . .\nCMD ["node", "index.js"]\n',
+      messages: ['docker build --secret id=npmrc,src=.npmrc .'],
+      notInMessages: ['SECRET'],
+    },
+    { name: 'deleted later: a mounted file cannot be', code: 'FROM node:22\nWORKDIR /app\nCOPY .npmrc ./\nRUN npm ci && rm -f .npmrc\n', files: { '.npmrc': TOKEN_NPMRC }, output: null, messages: ['deletes it'] },
+    { name: 'an SSH key', code: 'FROM debian\nCOPY id_rsa /root/.ssh/id_rsa\n', output: null, messages: ['credentials stay in its layers'] },
+    { name: 'a password in a URL', code: 'FROM python:3.12\nRUN pip install --index-url https://user:hunter2@pypi.example.com/simple x\n', output: null, messages: ['carries a password'], notInMessages: ['hunter2'] },
+  ],
+});

@@ -1,7 +1,11 @@
 /** DO-APK-NO-CACHE (DL3019): apk add --no-cache keeps the package index out of the layer. */
 import type { Rule, RuleReport } from '../../../src/rules/rule';
 import { hasFlag } from '../../../src/shell';
+import { parseImage } from '../../../src/model/image';
 import { afterWord, editScript, hasCacheMount, scripts, subcommands } from './util';
+
+/** apk learnt --no-cache in apk-tools 2.3 (Alpine 3.3). */
+const OLD_ALPINE = /^(2\.\d+|3\.[012])(\.\d+)?$/;
 
 export const apkNoCache: Rule = {
   id: 'DO-APK-NO-CACHE',
@@ -12,6 +16,9 @@ export const apkNoCache: Rule = {
     const out: RuleReport[] = [];
     for (const s of scripts(model)) {
       if (hasCacheMount(s.ins, ['/var/cache/apk', '/etc/apk/cache'])) continue;
+      const stage = model.stages[s.ins.stage];
+      const ref = stage ? parseImage(stage.image) : null;
+      if (ref && ref.repo === 'alpine' && OLD_ALPINE.test(ref.tag ?? '')) continue;
       const edits = [];
       for (const { cmd, sub } of subcommands(s, ['apk'], ['add'], ['-X', '--repository', '-p', '--root', '--virtual', '-t'])) {
         if (hasFlag(cmd, '--no-cache')) continue;

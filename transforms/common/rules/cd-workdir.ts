@@ -11,7 +11,7 @@ import { charIndex, editScript, scriptOf } from './util';
 import * as posix from 'path/posix';
 
 /** Bases that leave the working directory at `/`. */
-const ROOT_WORKDIR = /^(debian|ubuntu|alpine|centos|fedora|busybox|buildpack-deps|python|node|amazonlinux|rockylinux|almalinux|oraclelinux|archlinux|opensuse\/leap|gcc|perl|ruby)$/;
+const ROOT_WORKDIR = /^(debian|ubuntu|alpine|centos|fedora|busybox|buildpack-deps|python|node|amazonlinux|rockylinux|almalinux|oraclelinux|archlinux|opensuse\/leap|gcc)$/;
 
 /** Working directory in effect before `ins`; null when unknown. */
 export function workdirAt(model: DockerfileModel, stage: Stage, ins: Instruction, depth = 0): string | null {

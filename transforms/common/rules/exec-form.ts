@@ -14,7 +14,7 @@ import { shellToArgv } from '../command';
 const BUILTINS = new Set(['.', ':', 'source', 'exec', 'cd', 'export', 'set', 'unset', 'eval', 'alias', 'ulimit', 'umask', 'trap', 'wait', 'read', 'exit', 'return', 'shift', 'test', '[', 'true', 'false', 'echo', 'printf', 'local', 'readonly', 'type', 'hash', 'times', 'let', 'declare', 'typeset', 'command', 'builtin', 'kill', 'jobs', 'fg', 'bg', 'getopts', 'pwd']);
 
 /** Bases whose entrypoint (if any) runs its arguments as the command (exec "$@"). */
-const PLAIN_BASES = /^(debian|ubuntu|alpine|centos|fedora|busybox|buildpack-deps|node|python|golang|rust|ruby|php|perl|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|gcc|r-base|haskell|elixir|erlang|julia|swift|mono|clojure|amazonlinux|rockylinux|almalinux|oraclelinux|archlinux|opensuse\/leap|pypy|denoland\/deno|oven\/bun)$/;
+const PLAIN_BASES = /^(debian|ubuntu|alpine|centos|fedora|busybox|buildpack-deps|node|python|golang|rust|ruby|php|perl|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|gcc|r-base|haskell|elixir|erlang|swift|mono|amazonlinux|rockylinux|almalinux|oraclelinux|archlinux|opensuse\/leap|pypy|denoland\/deno|oven\/bun)$/;
 
 function plainBase(model: DockerfileModel, stage: Stage, depth = 0): boolean {
   const parent = model.stages.find((s) => s.name !== null && s.name === stage.image.toLowerCase() && s.index < stage.index);

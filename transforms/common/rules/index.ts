@@ -23,11 +23,13 @@ import { nonrootUser } from './nonroot-user';
 import { pipNoCache } from './pip-no-cache';
 import { pmCacheClean } from './pm-cache-clean';
 import { secretArg } from './secrets';
+import { secretFile } from './secret-files';
 import { noSudo } from './sudo';
 import { wgetProgress } from './wget-progress';
 
 export const RULES: Rule[] = [
   secretArg,
+  secretFile,
   imageTag,
   maintainer,
   addToCopy,

@@ -2,7 +2,44 @@
 import type { Rule, RuleReport } from '../../../src/rules/rule';
 import type { ShellCommand } from '../../../src/shell';
 import { effectiveIndex, hasFlag } from '../../../src/shell';
-import { afterWord, editScript, envSet, hasCacheMount, scripts, stageOf } from './util';
+import { parseImage } from '../../../src/model/image';
+import type { DockerfileModel, Instruction, Stage } from '../../../src/model/parse';
+import { afterWord, editScript, envSet, hasCacheMount, scriptOf, scripts, stageOf, subcommands } from './util';
+
+const OLD_RELEASE = /(^|[-.])(12\.04|14\.04|precise|trusty|wheezy|jessie|7|8)([-.]|$)/;
+const RECENT_RELEASE = /(^|[-.])(16\.04|18\.04|20\.04|22\.04|24\.04|xenial|bionic|focal|jammy|noble|stretch|buster|bullseye|bookworm|trixie|9|10|11|12|13)([-.]|$)/;
+
+/**
+ * The pip that runs may predate --no-cache-dir (pip 6, 2014): pip from the packages of an old
+ * distribution (Ubuntu 14.04's is 1.5), or from the packages of a distribution whose release is not
+ * known, and not upgraded by an earlier RUN.
+ */
+function pipMayBeAncient(model: DockerfileModel, stage: Stage, ins: Instruction): boolean {
+  const chain: Stage[] = [stage];
+  for (let s = stage; ; ) {
+    const p = model.stages.find((x) => x.name !== null && x.name === s.image.toLowerCase() && x.index < s.index);
+    if (!p || chain.includes(p)) break;
+    chain.push(p);
+    s = p;
+  }
+  const root = chain[chain.length - 1];
+  const ref = parseImage(root.image);
+  if (/(^|\/)(python|pypy)$/.test(ref.repo)) return false;
+  const tag = ref.tag ?? '';
+  const earlier = chain.flatMap((s) => s.instructions).filter((i) => i.keyword === 'RUN' && (i.stage !== stage.index || i.index < ins.index));
+  const upgraded = earlier.some((i) => {
+    const s = scriptOf(model, i);
+    return !!s && s.parsed.commands.some((c) => c.argv.some((w) => w.value === 'get-pip.py' || (w.value ?? '').endsWith('/get-pip.py')) || (c.argv.some((w) => w.value === 'install') && c.argv.some((w) => w.value === '-U' || w.value === '--upgrade') && c.argv.some((w) => w.value === 'pip')));
+  });
+  if (upgraded) return false;
+  if ((ref.repo === 'ubuntu' || ref.repo === 'debian') && OLD_RELEASE.test(tag)) return true;
+  const distroPip = [...earlier, ins].some((i) => {
+    const s = scriptOf(model, i);
+    return !!s && subcommands(s, ['apt-get', 'apt', 'yum', 'dnf', 'apk'], ['install', 'add']).some(({ cmd, sub }) => cmd.argv.slice(sub + 1).some((w) => /^(python\d?-pip|py\d?-pip|python-setuptools)$/.test(w.value ?? '')));
+  });
+  if (!distroPip) return false;
+  return !((ref.repo === 'ubuntu' || ref.repo === 'debian') && RECENT_RELEASE.test(tag));
+}
 
 /** Index of `install` in `pip install`, `pip3.11 install`, `python -m pip install`; -1 otherwise. */
 function pipInstall(c: ShellCommand): number {
@@ -26,6 +63,10 @@ export const pipNoCache: Rule = {
     for (const s of scripts(model)) {
       const stage = stageOf(model, s.ins);
       if (!stage || envSet(stage, s.ins, 'PIP_NO_CACHE_DIR') || hasCacheMount(s.ins, ['/root/.cache/pip', '/root/.cache'])) continue;
+      if (pipMayBeAncient(model, stage, s.ins)) {
+        if (s.parsed.commands.some((c) => pipInstall(c) >= 0 && !hasFlag(c, '--no-cache-dir'))) out.push({ line: s.ins.startLine, severity: 'info', message: "pip's cache is kept: this pip comes from the distribution's packages and may predate --no-cache-dir (pip 6); upgrade pip first" });
+        continue;
+      }
       const edits = [];
       for (const c of s.parsed.commands) {
         const at = pipInstall(c);
