@@ -25,6 +25,9 @@ export interface SweepOptions {
 
 export const TARGET_RULE = 'COMPOSE-TARGET';
 
+/** Old-generation heap of a worker thread (MB). */
+export const WORKER_HEAP_MB = 64;
+
 export function describeError(err: unknown, file: string): SweepError {
   if (err instanceof InputError) return { file: err.file, line: err.line, message: err.reason };
   const e = err as { name?: string; file?: string; line?: number; reason?: string; message?: string };
@@ -101,7 +104,9 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
   await Promise.all(
     Array.from({ length: jobs }, () => {
       return new Promise<void>((resolve) => {
-        const w = new Worker(script, { workerData: { options } });
+        // A bounded heap per worker keeps the process's peak memory down (a worker that runs out is
+        // replaced by planning its files here).
+        const w = new Worker(script, { workerData: { options }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
         let pending: number[] = [];
         const feed = () => {
           if (next >= files.length) {
