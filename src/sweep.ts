@@ -21,6 +21,8 @@ export interface SweepOptions {
   jobs?: number;
   /** Called after each file (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** The worker script (default: sweep-worker.js next to this module, once built). */
+  workerScript?: string;
 }
 
 export const TARGET_RULE = 'COMPOSE-TARGET';
@@ -85,7 +87,7 @@ function workerScript(): string | null {
 
 export async function sweep(files: Discovered[], options: OptimizeOptions, opts: SweepOptions = {}): Promise<SweepItem[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length));
-  const script = jobs > 1 ? workerScript() : null;
+  const script = jobs > 1 ? (opts.workerScript ?? workerScript()) : null;
   if (!script) {
     const out: SweepItem[] = [];
     for (let i = 0; i < files.length; i++) {
@@ -107,13 +109,12 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
         // A bounded heap per worker keeps the process's peak memory down (a worker that runs out is
         // replaced by planning its files here).
         const w = new Worker(script, { workerData: { options }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-        let pending: number[] = [];
         const feed = () => {
           if (next >= files.length) {
             void w.terminate().then(() => resolve());
             return;
           }
-          pending = [];
+          const pending: number[] = [];
           for (let k = 0; k < batch && next < files.length; k++) pending.push(next++);
           w.postMessage(pending.map((i) => ({ i, d: files[i] })));
         };
@@ -125,18 +126,18 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
           }
           feed();
         });
-        w.on('error', (err) => {
-          // A worker that dies: its files are planned here instead, so none is lost.
-          for (const i of pending) if (!out[i]) out[i] = planOne(files[i], options);
-          pending = [];
-          void w.terminate();
-          resolve();
-          void err;
-        });
+        // A worker that fails or exits early: its unfinished batch is planned here below, so no file is
+        // lost; the other workers go on taking files from the queue.
+        w.on('error', () => resolve());
+        w.on('exit', () => resolve());
         feed();
       });
     }),
   );
-  for (let i = 0; i < files.length; i++) if (!out[i]) out[i] = planOne(files[i], options);
+  for (let i = 0; i < files.length; i++) {
+    if (out[i]) continue;
+    out[i] = planOne(files[i], options);
+    opts.onProgress?.(++done, files.length);
+  }
   return out;
 }

@@ -303,6 +303,17 @@ describe('the worker pool (built code: the worker script is dist/src/sweep-worke
   });
 });
 
+test('workers that die lose no file: their files are planned in this thread', async () => {
+  const dir = copyFixture();
+  const script = path.join(dir, 'dying-worker.js');
+  fs.writeFileSync(script, "require('worker_threads').parentPort.once('message', () => process.exit(3));\n");
+  const files = discover([dir], { exclude: ['legacy'] });
+  const seen: number[] = [];
+  const items = await sweep(files, {}, { jobs: 2, workerScript: script, onProgress: (d) => seen.push(d) });
+  expect(items).toEqual(await sweep(files, {}, { jobs: 1 }));
+  expect(seen[seen.length - 1]).toBe(files.length);
+});
+
 describe('a real multi-service tree (awesome-compose)', () => {
   const corpus = path.resolve(repoRoot, '../shared/corpora/awesome-compose');
   const present = fs.existsSync(corpus);
