@@ -87,7 +87,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .scriptName('dockerize-optimize')
     .usage('$0 [PATH...]\n\nRewrite single-stage Dockerfiles into production multi-stage builds.\nPATH is a Dockerfile or a directory to search (default: .). Dry run unless --write.')
     .command('$0 [paths..]', 'rewrite (dry run unless --write)', (y) => y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }))
-    .command('verify [paths..]', 'build and run the original and the rewritten image, and compare them', (y) => y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }))
+    .command('verify [paths..]', 'build and run the original and the rewritten image, and compare them', (y) =>
+      y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }).option('rebuild', { type: 'boolean', description: 'measure the rebuild after touching one source file (default: config verify.rebuild, true)' }),
+    )
     .option('write', { alias: 'w', type: 'boolean', description: 'apply the changes (atomic; keeps line endings and file mode)' })
     .option('check', { type: 'boolean', description: 'exit 1 when any file would change (for CI)' })
     .option('json', { type: 'boolean', description: 'print a machine-readable report (same as --format json)' })
@@ -325,6 +327,7 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
     return EXIT_BAD_INPUT;
   }
   let failed = false;
+  let badInput = false;
   const reports: unknown[] = [];
   for (const f of files) {
     let r: FileResult;
@@ -333,19 +336,33 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
     } catch (err) {
       const e = describeError(err);
       io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
-      failed = true;
+      badInput = true;
       continue;
     }
-    const report = await verify.runVerify({
-      dockerfile: path.resolve(f.file),
-      context: r.context,
-      rewritten: r.output,
-      sideFiles: r.sideFiles.map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
-    });
+    let report;
+    try {
+      report = await verify.runVerify({
+        dockerfile: path.resolve(f.file),
+        context: r.context,
+        rewritten: r.output,
+        sideFiles: r.sideFiles.map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
+        stack: r.stack,
+        runtimeBase: r.runtimeBase,
+        declined: r.skipped,
+        rebuild: args.rebuild as boolean | undefined,
+        log: (line) => io.err(`dockerize-optimize verify: ${line}\n`),
+      });
+    } catch (err) {
+      if (verify.isDockerUnavailable(err) || err instanceof verify.VerifyConfigError) {
+        io.err(`dockerize-optimize: ${(err as Error).message}\n`);
+        return EXIT_BAD_INPUT;
+      }
+      throw err;
+    }
     reports.push(report);
     if (!args.json) io.out(verify.formatVerifyTable(report) + '\n');
     if (!report.ok) failed = true;
   }
   if (args.json) io.out(JSON.stringify({ tool: 'dockerize-optimize', verify: reports }, null, 2) + '\n');
-  return failed ? 1 : EXIT_OK;
+  return badInput ? EXIT_BAD_INPUT : failed ? 1 : EXIT_OK;
 }

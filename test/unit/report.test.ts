@@ -128,7 +128,7 @@ describe('markdown and the summary table', () => {
     const r = await run(['--format', 'markdown', '--exclude', 'legacy', '.'], dir);
     expect(r.out).toMatch(/^## dockerize-optimize\n/);
     expect(r.out).toContain('| file | stack | stages | runtime base | fixed | result |');
-    expect(r.out).toMatch(/\| services\/api\/docker\/Api.Dockerfile \| node \| 1 → 2 \| `gcr.io\/distroless\/nodejs20-debian13:nonroot` \|/);
+    expect(r.out).toMatch(/\| services\/api\/docker\/Api.Dockerfile \| node \| 1 → 1 \| `gcr.io\/distroless\/nodejs20-debian13:nonroot` \|/);
     expect(r.out).toMatch(/\| broken\/Dockerfile:3 \| - \| - \| - \| 0 \| error: unknown instruction 'RUNN' \|/);
     expect(r.out.match(/<details>/g)?.length).toBeGreaterThanOrEqual(2);
     expect(mdEscape('a|b <x> `c`')).toBe('a\\|b \\<x\\> \\`c\\`');
