@@ -16,6 +16,8 @@ const inline = [
   'FROM alpine AS build\nCOPY --from=build --chown=1:1 /a /b\nRUN <<EOF\necho hi\nEOF\nHEALTHCHECK --interval=5s CMD ["true"]\nONBUILD RUN echo x\n',
   'ARG V=1\nFROM busybox:${V}\nRUN echo a \\\n# a comment inside\n  && echo b\nENTRYPOINT []\nSHELL ["/bin/sh", "-c"]\nVOLUME ["/data"]\n',
   'FROM x\nRUN ["echo", "unterminated\nEXPOSE 80/tcp 443\n',
+  'FROM x\nRUNN y\n',
+  'RUN before from\n',
 ];
 
 function texts(): { name: string; text: string }[] {
