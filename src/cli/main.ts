@@ -242,6 +242,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
     if (it.ok) results.push(it.result);
     else errors.push(it.error);
   }
+  // Dockerfiles sharing a context share its .dockerignore: propose one that is safe for all of them.
+  const { reconcileSharedSideFiles } = await import('../sweep');
+  reconcileSharedSideFiles(results);
   for (const e of errors) io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
   const written = new Set<FileResult>();
   if (flags.write) {
@@ -270,8 +273,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   } else {
     const { resultDiff, colorize } = await import('../report/diff');
     const { explain } = await import('../report/text');
+    const shownSideFiles = new Set<string>();
     for (const r of results) {
-      const d = resultDiff(r, io.cwd);
+      const d = resultDiff(r, io.cwd, shownSideFiles);
       if (d && !flags.write) io.out(flags.color ? colorize(d) : d);
       if (flags.explain) io.out(explain(r, io.cwd));
     }
