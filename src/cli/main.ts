@@ -297,15 +297,16 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
 }
 
 /**
- * Worker threads by default only for large sweeps: each worker loads and warms the pipeline (~100 ms
- * and its own heap). On this project's 2-core machine a 10,000-file sweep took 35 s with one thread
- * and 19 s with two workers at the same CPU cost per file (bench/README.md); small runs stay in-process.
+ * Worker threads by default only for large sweeps on more than 2 CPUs: each worker loads and warms
+ * the pipeline (~100 ms and its own heap). On this project's shared 2-core machine two workers were
+ * 1.9x faster than one thread in one 10,000-file run and 0.7x in two others (bench/README.md);
+ * `--jobs 2` is there for a 2-core machine that is otherwise idle.
  */
 export function autoJobs(files: number): number {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const os = require('os') as typeof import('os');
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
-  return files >= 1000 && cpus >= 2 ? Math.min(cpus, 4) : 1;
+  return files >= 1000 && cpus > 2 ? Math.min(cpus - 1, 4) : 1;
 }
 
 async function runVerifyCommand(paths: string[], options: OptimizeOptions, args: Record<string, unknown>, io: Io): Promise<number> {
