@@ -38,6 +38,29 @@ export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResu
 }
 
 export function optimizeText(text: string, file: string, opts: OptimizeOptions = {}): FileResult {
+  const first = optimizeOnce(text, file, opts);
+  // A declined rewrite may become possible once the cross-cutting rules have fixed the file (a `cd` folded
+  // into WORKDIR, RUNs merged): run again on the output, so that a second run of the tool changes nothing.
+  if (!first.skipped || first.stack === 'unknown' || first.output === text) return first;
+  const again = optimizeOnce(first.output, file, opts);
+  if (again.output === first.output) return first;
+  const seen = new Set(first.changes.map((c) => `${c.ruleId}|${c.message}`));
+  // Lines of the second pass refer to the intermediate text: they are left out rather than wrong.
+  const unlined = <T extends { line?: number }>(x: T): T => ({ ...x, line: undefined });
+  const sideFiles = again.sideFiles.slice();
+  for (const sf of first.sideFiles) if (!sideFiles.some((s) => s.path === sf.path)) sideFiles.push(sf);
+  return {
+    ...again,
+    original: text,
+    stagesBefore: first.stagesBefore,
+    changes: [...first.changes, ...again.changes.filter((c) => !seen.has(`${c.ruleId}|${c.message}`)).map(unlined)],
+    findings: again.findings.map(unlined),
+    sideFiles,
+    changed: again.output !== text || sideFiles.some((s) => s.original !== s.output),
+  };
+}
+
+function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileResult {
   const contextDir = path.resolve(opts.context ?? path.dirname(file));
   const model = parseDockerfile(text, file);
   const ctx = new BuildContext(contextDir);

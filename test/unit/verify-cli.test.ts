@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { optimizeFile } from '../../src/api';
 import { main } from '../../src/cli/main';
 
 const examples = path.resolve(__dirname, '../../examples');
@@ -72,6 +73,11 @@ test('a Dockerfile the tool does not rewrite is reported as skipped, exit 0', as
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dzo-verify-cli-'));
   tmpDirs.push(dir);
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY app /app\nUSER 1000\nCMD ["/app"]\n');
+  // The .dockerignore the tool would propose is already there, so nothing at all is rewritten.
+  const first = optimizeFile(path.join(dir, 'Dockerfile'));
+  expect(first.output).toBe(first.original);
+  for (const sf of first.sideFiles) fs.writeFileSync(sf.path, sf.output);
+  expect(optimizeFile(path.join(dir, 'Dockerfile')).changed).toBe(false);
   process.env.DOCKER = '/bin/false';
   const r = await run(['verify', dir]);
   expect(r.err).toBe('');

@@ -12,6 +12,10 @@ import { BuildContext } from '../../src/stack/context';
 import type { FileResult, OptimizeOptions } from '../../src/types';
 import { readPythonFacts, readRequirements, requirementName } from './facts';
 import { debianOfTag, parsePipInstall, pythonRuntimeImage } from './index';
+import { RULES as CROSS_CUTTING } from '../common/rules';
+
+/** The case tables test the transform's own decisions: the cross-cutting rules are off here (test/lint has theirs). */
+const TRANSFORM_ONLY = CROSS_CUTTING.map((r) => r.id);
 
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -28,7 +32,7 @@ function context(files: Record<string, string>): string {
 
 function rewrite(dockerfile: string, files: Record<string, string> = {}, opts: OptimizeOptions = {}): FileResult {
   const dir = context({ 'app.py': 'import flask\n', 'requirements.txt': 'flask==3.1.0\n', ...files });
-  return optimizeText(dockerfile, path.join(dir, 'Dockerfile'), opts);
+  return optimizeText(dockerfile, path.join(dir, 'Dockerfile'), { disable: TRANSFORM_ONLY, ...opts });
 }
 
 /** Runs the tool on its own output, with the proposed side files in place. */
