@@ -3,7 +3,7 @@
 /**
  * Benchmark (npm run bench; not a test): prints figures and how they compare with the goals.
  *
- *   1. `--help` cold start: the CLI's wall time, against `node -e 0` on the same machine.
+ *   1. `--help` cold start: the CLI's wall and CPU time, against `node -e 0` on the same machine.
  *   2. A sweep of the real corpora (../shared/corpora, when present) with 1 and 2 worker threads.
  *   3. A sweep of a generated monorepo of 10,000 Dockerfiles (bench/generate.js) with 1 and 2 workers.
  *
@@ -32,12 +32,13 @@ const KEEP = argv.includes('--keep');
 
 const GOALS = { filesPerSecond: 1000, peakRssMB: 300, helpMs: 150 };
 
-function wallMs(cmd, args) {
+/** Wall time (ms) of a child process, and its own CPU time (ms) reported by bench/cpu-on-exit.js. */
+function timed(args) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, ['-r', path.join(__dirname, 'cpu-on-exit.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { wall: ms, cpu: Number(String(r.output[3])) };
 }
 
 const median = (xs) => {
@@ -51,10 +52,18 @@ function coldStart() {
   const bare = [];
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so both see the same load.
-    bare.push(wallMs(process.execPath, ['-e', '0']));
-    help.push(wallMs(process.execPath, [bin, '--help']));
+    bare.push(timed(['-e', '0']));
+    help.push(timed([bin, '--help']));
   }
-  return { helpMin: Math.min(...help), helpMedian: median(help), nodeMin: Math.min(...bare), nodeMedian: median(bare) };
+  const pick = (xs, k) => xs.map((x) => x[k]);
+  return {
+    helpMin: Math.min(...pick(help, 'wall')),
+    helpMedian: median(pick(help, 'wall')),
+    nodeMin: Math.min(...pick(bare, 'wall')),
+    nodeMedian: median(pick(bare, 'wall')),
+    helpCpu: median(pick(help, 'cpu')),
+    nodeCpu: median(pick(bare, 'cpu')),
+  };
 }
 
 function sweep(dir, jobs) {
@@ -80,7 +89,7 @@ function main() {
 
   const cs = coldStart();
   console.log(`\n--help cold start (${RUNS} runs): min ${fmt(cs.helpMin)} ms, median ${fmt(cs.helpMedian)} ms; node -e 0: min ${fmt(cs.nodeMin)} ms, median ${fmt(cs.nodeMedian)} ms`);
-  console.log(`  tool's own share: ${fmt(cs.helpMin - cs.nodeMin)} ms (min - min); ratio help/node ${fmt(cs.helpMin / cs.nodeMin, 2)}`);
+  console.log(`  CPU time (median): --help ${fmt(cs.helpCpu)} ms, node -e 0 ${fmt(cs.nodeCpu)} ms: the tool's own ${fmt(cs.helpCpu - cs.nodeCpu)} ms`);
 
   const results = {};
   const corpora = path.resolve(repo, '../shared/corpora');
@@ -107,7 +116,7 @@ function main() {
   console.log('\ngoals:');
   console.log(`  throughput >= ${GOALS.filesPerSecond} files/s: generated ${best('mono')} files/s (${mark(best('mono') >= GOALS.filesPerSecond)})${results['corpora-1'] ? `, corpora ${best('corpora')} files/s (${mark(best('corpora') >= GOALS.filesPerSecond)})` : ''}`);
   console.log(`  peak memory <= ${GOALS.peakRssMB} MB: ${peak} MB (${mark(peak <= GOALS.peakRssMB)})`);
-  console.log(`  --help <= ${GOALS.helpMs} ms: ${fmt(cs.helpMin)} ms (${mark(cs.helpMin <= GOALS.helpMs)}); the tool's own ${fmt(cs.helpMin - cs.nodeMin)} ms over node's start`);
+  console.log(`  --help <= ${GOALS.helpMs} ms: ${fmt(cs.helpMin)} ms wall (${mark(cs.helpMin <= GOALS.helpMs)}), ${fmt(cs.helpCpu)} ms CPU (${mark(cs.helpCpu <= GOALS.helpMs)}); node alone starts in ${fmt(cs.nodeMin)} ms wall, ${fmt(cs.nodeCpu)} ms CPU`);
   if (speedup) console.log(`  2 workers vs 1: ${speedup.toFixed(2)}x on the generated monorepo`);
   if (load > (os.availableParallelism ? os.availableParallelism() : os.cpus().length)) console.log(`  note: load average ${load.toFixed(1)} exceeds the CPU count; wall figures are pessimistic, see files/CPU-s`);
 }

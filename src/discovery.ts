@@ -59,9 +59,11 @@ export interface DiscoverOptions {
   stopAt?: string;
 }
 
+const NOT_DOCKERFILE = /\.(dockerignore|orig|bak|rej|swp|md|txt|j2|tmpl|template|erb|in)$/i;
+const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.[Dd]ockerfile$/;
+
 export function isDockerfileName(name: string): boolean {
-  if (/\.dockerignore$/i.test(name) || /\.(orig|bak|rej|swp|md|txt|j2|tmpl|template|erb|in)$/i.test(name)) return false;
-  return /^(Dockerfile|Containerfile)(\..+)?$/.test(name) || /\.[Dd]ockerfile$/.test(name);
+  return !NOT_DOCKERFILE.test(name) && DOCKERFILE_NAME.test(name);
 }
 
 interface IgnoreMatcher {

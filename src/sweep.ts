@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import type { Discovered } from './discovery';
-import type { FileResult, OptimizeOptions } from './types';
+import type { FileResult, OptimizeOptions, SideFile } from './types';
 import { InputError } from './types';
 
 export interface SweepError {
@@ -21,9 +21,14 @@ export interface SweepOptions {
   jobs?: number;
   /** Called after each file (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** The worker script (default: sweep-worker.js next to this module, once built). */
+  workerScript?: string;
 }
 
 export const TARGET_RULE = 'COMPOSE-TARGET';
+
+/** Old-generation heap of a worker thread (MB). */
+export const WORKER_HEAP_MB = 64;
 
 export function describeError(err: unknown, file: string): SweepError {
   if (err instanceof InputError) return { file: err.file, line: err.line, message: err.reason };
@@ -82,7 +87,7 @@ function workerScript(): string | null {
 
 export async function sweep(files: Discovered[], options: OptimizeOptions, opts: SweepOptions = {}): Promise<SweepItem[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length));
-  const script = jobs > 1 ? workerScript() : null;
+  const script = jobs > 1 ? (opts.workerScript ?? workerScript()) : null;
   if (!script) {
     const out: SweepItem[] = [];
     for (let i = 0; i < files.length; i++) {
@@ -101,14 +106,15 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
   await Promise.all(
     Array.from({ length: jobs }, () => {
       return new Promise<void>((resolve) => {
-        const w = new Worker(script, { workerData: { options } });
-        let pending: number[] = [];
+        // A bounded heap per worker keeps the process's peak memory down (a worker that runs out is
+        // replaced by planning its files here).
+        const w = new Worker(script, { workerData: { options }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
         const feed = () => {
           if (next >= files.length) {
             void w.terminate().then(() => resolve());
             return;
           }
-          pending = [];
+          const pending: number[] = [];
           for (let k = 0; k < batch && next < files.length; k++) pending.push(next++);
           w.postMessage(pending.map((i) => ({ i, d: files[i] })));
         };
@@ -120,18 +126,64 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
           }
           feed();
         });
-        w.on('error', (err) => {
-          // A worker that dies: its files are planned here instead, so none is lost.
-          for (const i of pending) if (!out[i]) out[i] = planOne(files[i], options);
-          pending = [];
-          void w.terminate();
-          resolve();
-          void err;
-        });
+        // A worker that fails or exits early: its unfinished batch is planned here below, so no file is
+        // lost; the other workers go on taking files from the queue.
+        w.on('error', () => resolve());
+        w.on('exit', () => resolve());
         feed();
       });
     }),
   );
-  for (let i = 0; i < files.length; i++) if (!out[i]) out[i] = planOne(files[i], options);
+  for (let i = 0; i < files.length; i++) {
+    if (out[i]) continue;
+    out[i] = planOne(files[i], options);
+    opts.onProgress?.(++done, files.length);
+  }
   return out;
+}
+
+export const SHARED_IGNORE_RULE = 'DO-IGNORE-SHARED';
+
+/**
+ * Several Dockerfiles built from one context (a workspace root, a compose context) each propose that
+ * context's .dockerignore, and their proposals can differ: each keeps out only what its own build
+ * does not copy. Writing one of them could drop a file another build needs, so they are reconciled:
+ * the file proposed is the lines every proposal has (each proposal is safe for its build, so what
+ * they share is safe for all). When a proposal re-includes something with `!` that the others do not,
+ * the lines cannot be intersected safely, and nothing is proposed for that context. Each result
+ * concerned gets a finding; `changed` is recomputed.
+ */
+export function reconcileSharedSideFiles(results: FileResult[]): void {
+  const groups = new Map<string, { r: FileResult; i: number }[]>();
+  for (const r of results) {
+    r.sideFiles.forEach((sf, i) => {
+      const key = path.resolve(sf.path);
+      groups.set(key, [...(groups.get(key) ?? []), { r, i }]);
+    });
+  }
+  for (const [file, members] of groups) {
+    const outputs = members.map(({ r, i }) => r.sideFiles[i].output);
+    if (members.length < 2 || outputs.every((o) => o === outputs[0])) continue;
+    const eol = outputs[0].includes('\r\n') ? '\r\n' : '\n';
+    const lineSets = outputs.map((o) => new Set(o.split(/\r?\n/)));
+    const common = outputs[0].split(/\r?\n/).filter((l) => lineSets.every((s) => s.has(l)));
+    const unsharedNegation = lineSets.some((s) => [...s].some((l) => l.trim().startsWith('!') && !common.includes(l)));
+    let merged: string | null = null;
+    if (!unsharedNegation) {
+      while (common.length && common[common.length - 1] === '') common.pop();
+      merged = common.length ? common.join(eol) + eol : null;
+    }
+    const names = members.map(({ r }) => path.basename(path.dirname(r.path)) + '/' + path.basename(r.path));
+    const message =
+      merged === null
+        ? `${path.basename(file)} is shared by ${members.length} Dockerfiles (${names.join(', ')}) whose needs differ in '!' re-includes: none is proposed`
+        : `${path.basename(file)} is shared by ${members.length} Dockerfiles (${names.join(', ')}): only the lines all of them can do without are proposed`;
+    for (const { r } of members) {
+      r.sideFiles = r.sideFiles
+        .map((sf) => (path.resolve(sf.path) === file ? (merged === null || merged === sf.original ? null : { ...sf, output: merged }) : sf))
+        .filter((sf): sf is SideFile => sf !== null);
+      if (!r.findings.some((f) => f.ruleId === SHARED_IGNORE_RULE && f.message === message)) r.findings.push({ ruleId: SHARED_IGNORE_RULE, severity: 'info', message, fixed: merged !== null });
+      r.changed = r.output !== r.original || r.sideFiles.some((s) => s.output !== s.original);
+    }
+  }
 }

@@ -242,6 +242,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
     if (it.ok) results.push(it.result);
     else errors.push(it.error);
   }
+  // Dockerfiles sharing a context share its .dockerignore: propose one that is safe for all of them.
+  const { reconcileSharedSideFiles } = await import('../sweep');
+  reconcileSharedSideFiles(results);
   for (const e of errors) io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
   const written = new Set<FileResult>();
   if (flags.write) {
@@ -270,8 +273,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   } else {
     const { resultDiff, colorize } = await import('../report/diff');
     const { explain } = await import('../report/text');
+    const shownSideFiles = new Set<string>();
     for (const r of results) {
-      const d = resultDiff(r, io.cwd);
+      const d = resultDiff(r, io.cwd, shownSideFiles);
       if (d && !flags.write) io.out(flags.color ? colorize(d) : d);
       if (flags.explain) io.out(explain(r, io.cwd));
     }
@@ -293,8 +297,10 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
 }
 
 /**
- * Worker threads by default only where they pay: each worker loads and warms the pipeline (~100 ms
- * and its own heap), and on 2 shared cores a second worker measured slower than one (bench/README.md).
+ * Worker threads by default only for large sweeps on more than 2 CPUs: each worker loads and warms
+ * the pipeline (~100 ms and its own heap). On this project's shared 2-core machine two workers were
+ * 1.9x faster than one thread in one 10,000-file run and 0.7x in two others (bench/README.md);
+ * `--jobs 2` is there for a 2-core machine that is otherwise idle.
  */
 export function autoJobs(files: number): number {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

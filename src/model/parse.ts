@@ -4,6 +4,7 @@
  * comments and blank lines that lead up to it, parser directives, line endings, BOM, stages.
  */
 import { DockerfileParser } from 'dockerfile-ast';
+import './ast-speed';
 import { InputError } from '../types';
 
 export const KNOWN_INSTRUCTIONS = new Set([

@@ -11,10 +11,16 @@ export function unifiedDiff(oldText: string, newText: string, name: string, oldE
   return patch.replace(/^=+\r?\n/, '');
 }
 
-export function resultDiff(r: FileResult, cwd = process.cwd()): string {
+/** `seenSideFiles`: side files already shown (a context's .dockerignore shared by several Dockerfiles is shown once). */
+export function resultDiff(r: FileResult, cwd = process.cwd(), seenSideFiles?: Set<string>): string {
   const rel = (p: string) => path.relative(cwd, p).split(path.sep).join('/') || path.basename(p);
   let out = unifiedDiff(r.original, r.output, rel(r.path));
   for (const sf of r.sideFiles) {
+    if (seenSideFiles) {
+      const key = path.resolve(sf.path);
+      if (seenSideFiles.has(key)) continue;
+      seenSideFiles.add(key);
+    }
     out += unifiedDiff(sf.original ?? '', sf.output, rel(sf.path), sf.original !== null);
   }
   return out;

@@ -5,6 +5,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+/**
+ * Sorted names in a folder. Many Dockerfiles of a sweep can share a folder (a monorepo root, a folder
+ * of many Dockerfiles), so listings are shared, keyed by the folder's change time (nanosecond
+ * precision): an entry added or removed since is seen.
+ */
+const listings = new Map<string, { stamp: string; names: string[] }>();
+function listDir(dir: string): string[] {
+  const st = fs.statSync(dir, { bigint: true });
+  const stamp = `${st.mtimeNs}:${st.ctimeNs}`;
+  const hit = listings.get(dir);
+  if (hit && hit.stamp === stamp) return hit.names;
+  const names = fs.readdirSync(dir).sort();
+  if (listings.size > 256) listings.clear();
+  listings.set(dir, { stamp, names });
+  return names;
+}
+
 export class BuildContext {
   private textCache = new Map<string, string | null>();
   private entriesCache: string[] | null = null;
@@ -15,7 +32,7 @@ export class BuildContext {
   entries(): string[] {
     if (this.entriesCache) return this.entriesCache;
     try {
-      this.entriesCache = fs.readdirSync(this.dir).sort();
+      this.entriesCache = listDir(this.dir);
     } catch {
       this.entriesCache = [];
     }

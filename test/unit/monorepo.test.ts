@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { discover, goWorkUses, readComposeBuilds, Discovered } from '../../src/discovery';
 import { main } from '../../src/cli/main';
-import { keepComposeTargets, planOne, sweep, TARGET_RULE } from '../../src/sweep';
+import { keepComposeTargets, planOne, reconcileSharedSideFiles, sweep, TARGET_RULE } from '../../src/sweep';
 import { optimizeFile } from '../../src/api';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -280,6 +280,66 @@ describe('the sweep', () => {
   });
 });
 
+describe('a .dockerignore shared by several Dockerfiles', () => {
+  function sharedRoot(bExtra: string): string {
+    const dir = tmp();
+    write(dir, {
+      'package.json': '{"name":"r","private":true,"workspaces":["packages/*"]}',
+      'package-lock.json': '{"name":"r","lockfileVersion":3,"requires":true,"packages":{"":{"name":"r"}}}',
+      '.gitignore': 'generated\n',
+      'generated/data.txt': 'x\n',
+      'packages/a/package.json': '{"name":"a","version":"1.0.0"}',
+      'packages/a/index.js': '',
+      'packages/b/package.json': '{"name":"b","version":"1.0.0"}',
+      'packages/b/index.js': '',
+      'packages/a/Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY packages/a ./packages/a\nRUN npm install\nCMD ["node", "packages/a/index.js"]\n',
+      'packages/b/Dockerfile': `FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY packages/b ./packages/b\n${bExtra}RUN npm install\nCMD ["node", "packages/b/index.js"]\n`,
+    });
+    return dir;
+  }
+
+  test('keeps out only what every build can do without, is shown once, and a second run changes nothing', async () => {
+    const dir = sharedRoot('COPY generated ./generated\n');
+    // Alone, a's build would keep 'generated' (from .gitignore) out of the context b copies it from.
+    const alone = optimizeFile(path.join(dir, 'packages/a/Dockerfile'), { context: dir });
+    expect(alone.sideFiles[0].output.split('\n')).toContain('generated');
+    const r = await run(['--format', 'json', '.'], dir);
+    const files = JSON.parse(r.out).files;
+    const outputs = files.map((f: { sideFiles: { path: string; output: string }[] }) => f.sideFiles.find((s) => s.path === '.dockerignore')!.output);
+    expect(outputs[0]).toBe(outputs[1]);
+    expect(outputs[0].split('\n')).not.toContain('generated');
+    expect(outputs[0].split('\n')).toContain('node_modules');
+    expect(files[0].findings.map((f: { ruleId: string }) => f.ruleId)).toContain('DO-IGNORE-SHARED');
+    const text = await run(['.'], dir);
+    expect(text.out.match(/\+\+\+ b\/\.dockerignore/g)).toHaveLength(1);
+    expect((await run(['--write', '.'], dir)).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, '.dockerignore'), 'utf8')).toBe(outputs[0]);
+    const again = await run(['--check', '.'], dir);
+    expect(again.code).toBe(0);
+  });
+
+  test.each([
+    { name: 'lines only some want are dropped', a: 'x\ny\nz\n', b: 'x\nz\nw\n', original: null, expected: 'x\nz\n' },
+    { name: "an unshared '!' re-include: nothing proposed", a: '*.md\n!README.md\n', b: '*.md\n', original: null, expected: undefined },
+    { name: 'a shared re-include is kept', a: '*.md\n!README.md\nq\n', b: '*.md\n!README.md\n', original: null, expected: '*.md\n!README.md\n' },
+    { name: 'back to the original: no side file', a: 'keep\nnew-a\n', b: 'keep\nnew-b\n', original: 'keep\n', expected: undefined },
+  ])('reconciling: $name', ({ a, b, original, expected }) => {
+    const base = { original: 'FROM x\n', output: 'FROM x\n', context: '/r', stack: 'unknown' as const, stagesBefore: 1, stagesAfter: 1, runtimeBase: 'x', changes: [], findings: [], changed: true };
+    const ra = { ...base, path: '/r/a/Dockerfile', sideFiles: [{ path: '/r/.dockerignore', original, output: a }], findings: [] };
+    const rb = { ...base, path: '/r/b/Dockerfile', sideFiles: [{ path: '/r/.dockerignore', original, output: b }], findings: [] };
+    reconcileSharedSideFiles([ra, rb]);
+    expect(ra.sideFiles[0]?.output).toBe(expected);
+    expect(rb.sideFiles[0]?.output).toBe(expected);
+    expect(ra.changed).toBe(expected !== undefined);
+  });
+
+  test('identical proposals are left alone', async () => {
+    const dir = sharedRoot('');
+    const files = JSON.parse((await run(['--format', 'json', '.'], dir)).out).files;
+    expect(files[0].findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('DO-IGNORE-SHARED');
+  });
+});
+
 describe('the worker pool (built code: the worker script is dist/src/sweep-worker.js)', () => {
   const distSweep = path.join(repoRoot, 'dist/src/sweep.js');
   const built = fs.existsSync(distSweep);
@@ -301,6 +361,17 @@ describe('the worker pool (built code: the worker script is dist/src/sweep-worke
     expect(seen[seen.length - 1]).toBe(many.length);
     expect(pooled.filter((i) => !i.ok)).toHaveLength(12);
   });
+});
+
+test('workers that die lose no file: their files are planned in this thread', async () => {
+  const dir = copyFixture();
+  const script = path.join(dir, 'dying-worker.js');
+  fs.writeFileSync(script, "require('worker_threads').parentPort.once('message', () => process.exit(3));\n");
+  const files = discover([dir], { exclude: ['legacy'] });
+  const seen: number[] = [];
+  const items = await sweep(files, {}, { jobs: 2, workerScript: script, onProgress: (d) => seen.push(d) });
+  expect(items).toEqual(await sweep(files, {}, { jobs: 1 }));
+  expect(seen[seen.length - 1]).toBe(files.length);
 });
 
 describe('a real multi-service tree (awesome-compose)', () => {

@@ -17,7 +17,7 @@ import { BuildContext } from '../../src/stack/context';
 import { parseDockerfile } from '../../src/model/parse';
 import { isSuppressed, readSuppressions } from '../../src/suppress';
 import { markdownReport, mdEscape } from '../../src/report/markdown';
-import { atOrAbove, summaryTable } from '../../src/report/summary';
+import { atOrAbove, progressBar, summaryTable } from '../../src/report/summary';
 import type { FileResult } from '../../src/types';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -157,6 +157,32 @@ describe('markdown and the summary table', () => {
     const r = await run(['--exclude', 'legacy', '--exclude', 'broken', '.'], dir);
     expect(r.err).toMatch(/^file\s+stack\s+stages/m);
     expect(r.out).not.toMatch(/^file\s+stack/m);
+  });
+});
+
+describe('progress', () => {
+  test('the bar redraws in place, once per percent, and clears itself', () => {
+    let out = '';
+    const bar = progressBar((x) => (out += x), 10);
+    for (let i = 1; i <= 200; i++) bar.update(i, 200);
+    bar.done();
+    const frames = out.split('\r').filter(Boolean);
+    expect(frames[0]).toMatch(/^\[-{10}\] 1\/200 0% /);
+    expect(frames).toContainEqual(expect.stringMatching(/^\[#{5}-{5}\] 100\/200 50% /));
+    expect(frames.filter((f) => f.startsWith('['))).toHaveLength(101);
+    expect(frames[frames.length - 1]).toBe('\u001b[K');
+  });
+
+  test('the CLI draws it on stderr only when stderr is a terminal (or --progress)', async () => {
+    const dir = copyFixture();
+    const args = ['--exclude', 'legacy', '--exclude', 'broken', '.'];
+    let err = '';
+    await main(args, { out: () => undefined, err: (x) => (err += x), isTTY: false, errTTY: true, cwd: dir });
+    expect(err).toMatch(/\r\[#+\] 3\/3 100%/);
+    const quiet = await run(args, dir);
+    expect(quiet.err).not.toContain('\r');
+    const forced = await run(['--progress', ...args], dir);
+    expect(forced.err).toMatch(/\r\[#+\] 3\/3 100%/);
   });
 });
 

@@ -936,12 +936,15 @@ function healthcheckLine(ins: Instruction, outputs: string[], workdir: string, e
   return `HEALTHCHECK ${opts ? opts + ' ' : ''}CMD ${jsonForm([hit, ...argv.slice(1)])}`;
 }
 
+const GO_WORD = /(^|[^\w.-])go($|[^\w.-])/;
+
 export const go: Ecosystem = {
   name: 'go',
   detect(model, ctx) {
     const first = parseImage(model.stages[0].image);
     if (first.repo === 'golang' || first.repo.endsWith('/golang')) return 1;
-    const builds = model.instructions.some((i) => i.keyword === 'RUN' && !i.json && parseShell(i.body).commands.some((c) => {
+    // Only a RUN whose text has the word go can run it: the others need no shell parse (detection runs on every file).
+    const builds = model.instructions.some((i) => i.keyword === 'RUN' && !i.json && GO_WORD.test(i.body) && parseShell(i.body).commands.some((c) => {
       const k = effectiveIndex(c);
       return path.posix.basename(c.argv[k]?.value ?? '') === 'go' && ['build', 'install'].includes(c.argv[k + 1]?.value ?? '');
     }));
