@@ -48,6 +48,8 @@ const CASES: [string, string][] = [
   ['no final newline', NAIVE.trimEnd()],
   ['heredoc RUN', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN <<EOF\nnpm install\necho "FROM inside a heredoc"\nEOF\nCMD ["npm", "start"]\n'],
   ['heredoc with quoted, chomped delimiter and COPY heredoc', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN <<-"END" bash\n\techo $HOME\n\tEND\nCOPY <<EOF /app/config.json\n{"port": 3000}\nEOF\nCMD ["npm", "start"]\n'],
+  ['heredoc opened on a continuation line, with a file descriptor', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN cat \\\n  <<EOF\nhi \\\nEOF\nRUN 3<<EOT cat /dev/fd/3\nFROM x\nEOT\nCMD ["npm", "start"]\n'],
+  ['heredoc markers in quotes and JSON are not heredocs', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install && echo "<<EOF"\nRUN ["echo", "<<EOF"]\nCMD ["npm", "start"]\n'],
   ['lowercase instructions', 'from node:20\nworkdir /app\ncopy . .\nrun npm install\nexpose 3000\ncmd ["npm", "start"]\n'],
   ['mixed case instructions', 'From node:20 as Base\nWorkDir /app\nCopy . .\nRun npm install\nExpose 3000\nCmd ["npm", "start"]\n'],
   ['ONBUILD', 'FROM node:20\nONBUILD COPY . /app\nONBUILD RUN npm install\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD ["npm", "start"]\n'],
@@ -195,6 +197,21 @@ describe('model details BuildKit agrees on', () => {
       ['CMD', 4, 4],
     ]);
     expect(m.instructions[1].heredoc).toBe(true);
+  });
+
+  test('heredocs dockerfile-ast misses: opened on a continuation line, with a file descriptor', () => {
+    const m = parseDockerfile('FROM a\nRUN cat \\\n  <<EOF\nhi \\\nEOF\nRUN 3<<EOT cat /dev/fd/3\nFROM x\nEOT\nCMD x\n', 'Dockerfile');
+    expect(m.instructions.map((i) => [i.keyword, i.startLine, i.endLine, i.heredoc])).toEqual([
+      ['FROM', 0, 0, false],
+      ['RUN', 1, 4, true],
+      ['RUN', 5, 7, true],
+      ['CMD', 8, 8, false],
+    ]);
+    expect(m.stages).toHaveLength(1);
+  });
+
+  test('an unterminated heredoc is bad input, as in BuildKit', () => {
+    expect(() => parseDockerfile('FROM a\nRUN <<EOF\necho\n', 'Dockerfile')).toThrow('Dockerfile:2: unterminated heredoc');
   });
 
   test('invalid JSON is shell form; valid JSON is exec form', () => {
