@@ -9,7 +9,8 @@ import { renderPlan } from './plan/plan';
 import { runRules } from './rules/engine';
 import { BuildContext } from './stack/context';
 import { detectStack } from './stack/detect';
-import { FileResult, InputError, OptimizeOptions, SideFile } from './types';
+import type { Ecosystem } from './plan/ecosystem';
+import { FileResult, Finding, InputError, OptimizeOptions, SideFile, StackName } from './types';
 import { ECOSYSTEMS } from '../transforms';
 import { RULES } from '../transforms/common/rules';
 
@@ -94,6 +95,15 @@ export function readDockerfile(file: string): string {
   return text;
 }
 
+type TransformOutcome = ReturnType<Ecosystem['transform']>;
+
+/** An internal failure as a finding (rule id DO-INTERNAL), so a run goes on and the bug is visible. */
+function internalFinding(what: string, err: unknown): Finding {
+  const e = err as Error;
+  const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
+  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; this Dockerfile is left as it is`, fixed: false };
+}
+
 export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResult {
   const text = readDockerfile(file);
   return optimizeText(text, file, opts);
@@ -103,7 +113,15 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
   const contextDir = path.resolve(opts.context ?? path.dirname(file));
   const model = parseDockerfile(text, file);
   const ctx = new BuildContext(contextDir);
-  const detected = opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS);
+  let detected: { stack: StackName; ecosystem: Ecosystem | null };
+  const internal: Finding[] = [];
+  try {
+    detected = opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    detected = { stack: 'unknown', ecosystem: null };
+    internal.push(internalFinding('stack detection', err));
+  }
   const result: FileResult = {
     path: file,
     context: contextDir,
@@ -120,8 +138,19 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
   };
   let rewritten = false;
   let current = text;
+  let t: TransformOutcome | null = null;
   if (detected.ecosystem) {
-    const t = detected.ecosystem.transform({ model, ctx, options: opts });
+    try {
+      t = detected.ecosystem.transform({ model, ctx, options: opts });
+    } catch (err) {
+      // A bug in one transform must not stop a run over many Dockerfiles: this one is left as it is.
+      if (err instanceof InputError) throw err;
+      internal.push(internalFinding(`the ${detected.stack} transform`, err));
+      result.skipped = `internal error in the ${detected.stack} transform (${(err as Error).message}); nothing rewritten`;
+    }
+  }
+  result.findings.push(...internal);
+  if (detected.ecosystem && t) {
     if (t.kind === 'rewrite') {
       const out = renderPlan(model, t.plan);
       try {
@@ -135,6 +164,7 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
         result.sideFiles.push(...t.plan.sideFiles);
       } catch (err) {
         result.skipped = `internal: the planned rewrite did not parse (${(err as Error).message}); nothing rewritten`;
+        result.findings.push(internalFinding(`the ${detected.stack} transform's output`, err));
       }
     } else {
       result.skipped = t.reason;
@@ -142,7 +172,7 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
       const at = /\bline (\d+)/.exec(t.reason);
       result.findings.push({ ruleId: `${detected.stack.toUpperCase()}-DECLINED`, severity: 'info', line: at ? Number(at[1]) : undefined, message: `multi-stage rewrite declined: ${t.reason}`, fixed: false });
     }
-  } else {
+  } else if (!detected.ecosystem) {
     result.skipped = 'no supported stack detected (node, go, python, rust)';
     result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
