@@ -128,8 +128,8 @@ function runWorker(job: Job, jobFile: string): Promise<WorkerOutcome[]> {
     expect(outcomes.filter((o) => o.set !== 'heldout').length).toBeGreaterThan(3000);
   });
 
-  test('no file makes the tool crash (first or second run)', () => {
-    const bad = outcomes.filter((o) => o.crash || o.secondCrash).map((o) => `${rel(o.file)}: ${o.crash ?? `second run: ${o.secondCrash}`}`);
+  test('no file makes the tool crash or report an internal error (first or second run)', () => {
+    const bad = outcomes.filter((o) => o.crash || o.secondCrash || o.internal?.length).map((o) => `${rel(o.file)}: ${o.crash ?? (o.secondCrash ? `second run: ${o.secondCrash}` : o.internal!.join('; '))}`);
     expect(list(bad)).toBe('');
   });
 

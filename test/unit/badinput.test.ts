@@ -325,3 +325,26 @@ describe('interruption: the old file stays whole', () => {
     expect(err).not.toMatch(/internal error/);
   });
 });
+
+describe('a bug inside a transform', () => {
+  test('is a DO-INTERNAL finding for that file; the run goes on and the file is left as it is', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { ECOSYSTEMS } = require('../../transforms') as typeof import('../../transforms');
+    const node = ECOSYSTEMS.find((e) => e.name === 'node')!;
+    const spy = jest.spyOn(node, 'transform').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    });
+    try {
+      const dir = copyExample();
+      const file = path.join(dir, 'Dockerfile');
+      const before = fs.readFileSync(file, 'utf8');
+      const r = await run(['--json', '--write', '--no-dockerignore', dir]);
+      expect(r.code).toBe(0);
+      const f = JSON.parse(r.out).files[0];
+      expect(f.findings).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'DO-INTERNAL', severity: 'error', message: expect.stringContaining("the node transform failed: Cannot read properties of undefined (reading 'x')") })]));
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
