@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/corpus/**/*.test.ts', '<rootDir>/transforms/**/*.test.ts', '<rootDir>/src/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts', '<rootDir>/test/corpus/**/*.test.ts', '<rootDir>/test/lint/**/*.test.ts', '<rootDir>/transforms/**/*.test.ts', '<rootDir>/src/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'],
     },
     {
       displayName: 'e2e',

@@ -9,8 +9,9 @@ import { renderPlan } from './plan/plan';
 import { runRules } from './rules/engine';
 import { BuildContext } from './stack/context';
 import { detectStack } from './stack/detect';
-import type { Ecosystem } from './plan/ecosystem';
+import { decline, TransformResult } from './plan/ecosystem';
 import { FileResult, Finding, InputError, OptimizeOptions, SideFile, StackName } from './types';
+import { filterFindings, isSuppressed, readSuppressions, SEPARABLE_SIDE_FILE_RULE, suppressedChange } from './suppress';
 import { ECOSYSTEMS } from '../transforms';
 import { RULES } from '../transforms/common/rules';
 
@@ -95,33 +96,63 @@ export function readDockerfile(file: string): string {
   return text;
 }
 
-type TransformOutcome = ReturnType<Ecosystem['transform']>;
-
-/** An internal failure as a finding (rule id DO-INTERNAL), so a run goes on and the bug is visible. */
-function internalFinding(what: string, err: unknown): Finding {
-  const e = err as Error;
-  const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
-  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; this Dockerfile is left as it is`, fixed: false };
-}
-
 export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResult {
   const text = readDockerfile(file);
   return optimizeText(text, file, opts);
 }
 
 export function optimizeText(text: string, file: string, opts: OptimizeOptions = {}): FileResult {
+  const first = optimizeOnce(text, file, opts);
+  // A declined rewrite may become possible once the cross-cutting rules have fixed the file (a `cd` folded
+  // into WORKDIR, RUNs merged): run again on the output, so that a second run of the tool changes nothing.
+  if (!first.skipped || first.stack === 'unknown' || first.output === text) return first;
+  const again = optimizeOnce(first.output, file, opts);
+  if (again.output === first.output) return first;
+  const seen = new Set(first.changes.map((c) => `${c.ruleId}|${c.message}`));
+  // Lines of the second pass refer to the intermediate text: they are left out rather than wrong.
+  const unlined = <T extends { line?: number }>(x: T): T => ({ ...x, line: undefined });
+  const sideFiles = again.sideFiles.slice();
+  for (const sf of first.sideFiles) if (!sideFiles.some((s) => s.path === sf.path)) sideFiles.push(sf);
+  return {
+    ...again,
+    original: text,
+    stagesBefore: first.stagesBefore,
+    changes: [...first.changes, ...again.changes.filter((c) => !seen.has(`${c.ruleId}|${c.message}`)).map(unlined)],
+    findings: again.findings.map(unlined),
+    sideFiles,
+    changed: again.output !== text || sideFiles.some((s) => s.original !== s.output),
+  };
+}
+
+/** Runs f; an exception other than bad input goes to onError (an internal bug, reported as a finding). */
+function safely<T>(f: () => T, onError: (err: unknown) => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    return onError(err);
+  }
+}
+
+/** An internal failure as a finding (rule id DO-INTERNAL), so a run goes on and the bug is visible. */
+function internalFinding(what: string, err: unknown): Finding {
+  const e = err as Error;
+  const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
+  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
+}
+
+function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileResult {
   const contextDir = path.resolve(opts.context ?? path.dirname(file));
   const model = parseDockerfile(text, file);
   const ctx = new BuildContext(contextDir);
-  let detected: { stack: StackName; ecosystem: Ecosystem | null };
   const internal: Finding[] = [];
-  try {
-    detected = opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    detected = { stack: 'unknown', ecosystem: null };
-    internal.push(internalFinding('stack detection', err));
-  }
+  const detected = safely(
+    () => (opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS)),
+    (err) => {
+      internal.push(internalFinding('stack detection', err));
+      return { stack: 'unknown' as StackName, ecosystem: null };
+    },
+  );
   const result: FileResult = {
     path: file,
     context: contextDir,
@@ -138,20 +169,23 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
   };
   let rewritten = false;
   let current = text;
-  let t: TransformOutcome | null = null;
-  if (detected.ecosystem) {
-    try {
-      t = detected.ecosystem.transform({ model, ctx, options: opts });
-    } catch (err) {
-      // A bug in one transform must not stop a run over many Dockerfiles: this one is left as it is.
-      if (err instanceof InputError) throw err;
-      internal.push(internalFinding(`the ${detected.stack} transform`, err));
-      result.skipped = `internal error in the ${detected.stack} transform (${(err as Error).message}); nothing rewritten`;
-    }
+  const sup = readSuppressions(model);
+  if (sup.fileAll) {
+    result.skipped = `every rule is disabled by a '# dockerize-optimize-disable' comment (line ${sup.where.get('*')})`;
+    return result;
   }
-  result.findings.push(...internal);
-  if (detected.ecosystem && t) {
-    if (t.kind === 'rewrite') {
+  if (detected.ecosystem) {
+    // A bug in one transform must not stop a run over many Dockerfiles: this one is declined.
+    const eco = detected.ecosystem;
+    const t = safely(
+      () => eco.transform({ model, ctx, options: opts }),
+      (err): TransformResult => decline(`internal error in the ${detected.stack} transform (${(err as Error)?.message ?? err}); nothing rewritten`, [internalFinding(`the ${detected.stack} transform`, err)]),
+    );
+    const declined = t.kind === 'rewrite' ? suppressedChange(sup, t.plan.changes) : null;
+    if (t.kind === 'rewrite' && declined) {
+      result.skipped = declined;
+      result.findings.push(...filterFindings(sup, t.plan.findings.filter((f) => !f.fixed)));
+    } else if (t.kind === 'rewrite') {
       const out = renderPlan(model, t.plan);
       try {
         const check = parseDockerfile(out, file);
@@ -172,16 +206,21 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
       const at = /\bline (\d+)/.exec(t.reason);
       result.findings.push({ ruleId: `${detected.stack.toUpperCase()}-DECLINED`, severity: 'info', line: at ? Number(at[1]) : undefined, message: `multi-stage rewrite declined: ${t.reason}`, fixed: false });
     }
-  } else if (!detected.ecosystem) {
+  } else {
     result.skipped = 'no supported stack detected (node, go, python, rust)';
     result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
+  result.findings.push(...internal);
+  result.findings = filterFindings(sup, result.findings);
   const rules = runRules(current, file, RULES, { ctx, stack: detected.stack, options: opts, rewritten, lineMap: rewritten ? () => undefined : undefined });
   current = rules.text;
   result.changes.push(...rules.changes);
   result.findings.push(...rules.findings);
   for (const sf of rules.sideFiles) if (!result.sideFiles.some((s) => s.path === sf.path)) result.sideFiles.push(sf);
-  if (opts.dockerignore === false) result.sideFiles = [];
+  if (opts.dockerignore === false || isSuppressed(sup, SEPARABLE_SIDE_FILE_RULE)) {
+    result.sideFiles = [];
+    result.changes = result.changes.filter((c) => c.ruleId !== SEPARABLE_SIDE_FILE_RULE || opts.dockerignore === false);
+  }
   result.output = current;
   result.changed = current !== text || result.sideFiles.some((s: SideFile) => s.original !== s.output);
   if (!rewritten) {

@@ -10,6 +10,21 @@ export const STAGE_HEADINGS: Record<string, Record<StageRole, string>> = {
     build: '# All dependencies, then the build.',
     runtime: '# Runtime: production dependencies and the app only.',
   },
+  rust: {
+    deps: '# Dependencies only.',
+    build: '# Build: compile the binary; the cargo caches are BuildKit cache mounts.',
+    runtime: '# Runtime: the binary and the files it reads, nothing else.',
+  },
+  python: {
+    deps: '# Dependencies in a virtualenv.',
+    build: '# Builder: compilers, headers and the dependencies in a virtualenv.',
+    runtime: '# Runtime: the virtualenv and the app only, as a non-root user.',
+  },
+  go: {
+    deps: '# Modules only.',
+    build: '# Modules first (cached layer), then the sources and the build.',
+    runtime: '# Runtime: the binary and the files it reads, as a non-root user.',
+  },
 };
 
 export function heading(stack: string, role: StageRole): string[] {

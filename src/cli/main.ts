@@ -4,7 +4,7 @@
  * Exit codes: 0 done, 1 changes pending under --check, 2 bad input or usage.
  */
 import * as path from 'path';
-import type { FileResult, OptimizeOptions, RuntimeChoice, StackName } from '../types';
+import type { FileResult, OptimizeOptions, RuntimeChoice, Severity, StackName } from '../types';
 import { InputError } from '../types';
 
 export const EXIT_OK = 0;
@@ -15,6 +15,8 @@ interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress bar); default false. */
+  errTTY?: boolean;
   cwd: string;
 }
 
@@ -22,6 +24,7 @@ const defaultIo = (): Io => ({
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: !!process.stdout.isTTY,
+  errTTY: !!process.stderr.isTTY,
   cwd: process.cwd(),
 });
 
@@ -30,6 +33,8 @@ export interface CliConfig {
   disable?: string[];
   exclude?: string[];
   dockerignore?: boolean;
+  format?: ReportFormat;
+  failOn?: Severity | 'none';
 }
 
 function loadConfig(cwd: string): { config: CliConfig; file: string | null } {
@@ -60,6 +65,16 @@ function toolVersion(): string {
   return 'unknown';
 }
 
+/** A repeatable string flag as a list; rule ids may also be comma-separated (globs may not: {a,b}). */
+function listFlag(v: unknown, commas = false): string[] {
+  if (v === undefined || v === null) return [];
+  return ([] as unknown[])
+    .concat(v)
+    .flatMap((x) => (commas ? String(x).split(',') : [String(x)]))
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 const RUNTIMES: RuntimeChoice[] = ['auto', 'distroless', 'alpine', 'slim', 'scratch'];
 const STACKS: StackName[] = ['node', 'go', 'python', 'rust'];
 
@@ -72,16 +87,22 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .scriptName('dockerize-optimize')
     .usage('$0 [PATH...]\n\nRewrite single-stage Dockerfiles into production multi-stage builds.\nPATH is a Dockerfile or a directory to search (default: .). Dry run unless --write.')
     .command('$0 [paths..]', 'rewrite (dry run unless --write)', (y) => y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }))
-    .command('verify [paths..]', 'build and run the original and the rewritten image, and compare them', (y) => y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }))
+    .command('verify [paths..]', 'build and run the original and the rewritten image, and compare them', (y) =>
+      y.positional('paths', { type: 'string', array: true, describe: 'Dockerfiles or directories' }).option('rebuild', { type: 'boolean', description: 'measure the rebuild after touching one source file (default: config verify.rebuild, true)' }),
+    )
     .option('write', { alias: 'w', type: 'boolean', description: 'apply the changes (atomic; keeps line endings and file mode)' })
     .option('check', { type: 'boolean', description: 'exit 1 when any file would change (for CI)' })
-    .option('json', { type: 'boolean', description: 'print a machine-readable report' })
+    .option('json', { type: 'boolean', description: 'print a machine-readable report (same as --format json)' })
+    .option('format', { choices: FORMATS, description: 'report format: text (diffs), json, sarif (code scanning), markdown (PR comment)' })
+    .option('fail-on', { choices: FAIL_ON, description: 'exit 1 when a finding at or above this severity is reported (default none)' })
+    .option('jobs', { alias: 'j', type: 'number', description: 'files planned in parallel (default: automatic)' })
+    .option('progress', { type: 'boolean', description: 'progress bar on stderr (default: when stderr is a terminal)' })
     .option('explain', { type: 'boolean', description: 'print the rule id and reason of every change' })
     .option('runtime', { choices: RUNTIMES, description: 'runtime base family (default auto)' })
     .option('stack', { choices: STACKS, description: 'override stack detection' })
     .option('context', { type: 'string', description: 'build context directory for a Dockerfile kept elsewhere' })
-    .option('exclude', { type: 'array', string: true, description: 'glob of paths to skip when searching directories' })
-    .option('disable', { type: 'array', string: true, description: 'rule ids to switch off' })
+    .option('exclude', { type: 'string', requiresArg: true, description: 'glob of paths to skip when searching directories (repeatable)' })
+    .option('disable', { type: 'string', requiresArg: true, description: 'rule id to switch off (repeatable)' })
     .option('dockerignore', { type: 'boolean', description: 'propose a .dockerignore (default true; --no-dockerignore)' })
     .option('color', { type: 'boolean', description: 'color the diff (default: when stdout is a terminal)' })
     .example('$0', 'show the rewrite of every Dockerfile below the current directory')
@@ -89,6 +110,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .example('$0 --check .', 'in CI: fail when a Dockerfile could be optimized')
     .example('$0 --write --runtime slim .', 'apply, with -slim runtimes')
     .example('$0 --json > report.json', 'machine report with rule ids, lines and the new text')
+    .example('$0 --format sarif --fail-on warning . > results.sarif', 'code-scanning report; exit 1 on warnings')
+    .example('$0 --exclude legacy --exclude "**/*.dev.Dockerfile" .', 'sweep a monorepo, skipping some paths')
     .example('$0 verify examples/node-express', 'prove a rewrite by building and running both images')
     .strictOptions()
     .version(toolVersion())
@@ -129,20 +152,60 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     runtime: (args.runtime as RuntimeChoice | undefined) ?? config.runtime ?? 'auto',
     stack: args.stack as StackName | undefined,
     context: args.context === undefined ? undefined : path.resolve(io.cwd, String(args.context)),
-    disable: [...(config.disable ?? []), ...((args.disable as string[] | undefined) ?? [])],
+    disable: [...(config.disable ?? []), ...listFlag(args.disable, true)],
     dockerignore: (args.dockerignore as boolean | undefined) ?? config.dockerignore ?? true,
   };
   if (command === 'verify') return runVerifyCommand(paths, options, args, io);
-  return runRewrite(paths, options, { write: !!args.write, check: !!args.check, json: !!args.json, explain: !!args.explain, color: (args.color as boolean | undefined) ?? io.isTTY, exclude: [...(config.exclude ?? []), ...((args.exclude as string[] | undefined) ?? [])] }, io);
+  const jobs = args.jobs === undefined ? undefined : Number(args.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
+    io.err('dockerize-optimize: --jobs must be a whole number of at least 1\n');
+    return EXIT_BAD_INPUT;
+  }
+  const format = (args.format as ReportFormat | undefined) ?? (args.json ? 'json' : config.format ?? 'text');
+  if (!FORMATS.includes(format) || (args.json && args.format && args.format !== 'json')) {
+    io.err(`dockerize-optimize: ${args.json && args.format ? '--json and --format disagree' : `format must be one of ${FORMATS.join(', ')}`}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const failOn = (args['fail-on'] as RewriteFlags['failOn'] | undefined) ?? config.failOn;
+  if (failOn !== undefined && !(FAIL_ON as readonly string[]).includes(failOn)) {
+    io.err(`dockerize-optimize: ${configFile}: failOn must be one of ${FAIL_ON.join(', ')}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  return runRewrite(
+    paths,
+    options,
+    {
+      write: !!args.write,
+      check: !!args.check,
+      format,
+      explain: !!args.explain,
+      color: (args.color as boolean | undefined) ?? io.isTTY,
+      exclude: [...(config.exclude ?? []), ...listFlag(args.exclude)],
+      jobs,
+      progress: (args.progress as boolean | undefined) ?? !!io.errTTY,
+      failOn,
+    },
+    io,
+  );
 }
+
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
+const FORMATS: ReportFormat[] = ['text', 'json', 'sarif', 'markdown'];
+const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 
 interface RewriteFlags {
   write: boolean;
   check: boolean;
-  json: boolean;
+  format: ReportFormat;
   explain: boolean;
   color: boolean;
   exclude: string[];
+  /** Worker threads (undefined: automatic). */
+  jobs?: number;
+  /** Progress bar on stderr (when it is a terminal). */
+  progress: boolean;
+  /** Exit 1 when a finding at or above this severity is reported. */
+  failOn?: Severity | 'none';
 }
 
 function describeError(err: unknown): { file: string; line?: number; message: string } {
@@ -152,13 +215,10 @@ function describeError(err: unknown): { file: string; line?: number; message: st
 
 export async function runRewrite(paths: string[], options: OptimizeOptions, flags: RewriteFlags, io: Io): Promise<number> {
   const { discover } = await import('../discovery');
-  const { optimizeFile } = await import('../api');
-  const { resultDiff, colorize } = await import('../report/diff');
-  const { explain } = await import('../report/text');
-  const errors: { file: string; line?: number; message: string }[] = [];
+  const { sweep } = await import('../sweep');
   let files;
   try {
-    files = discover(paths.length ? paths : [io.cwd], { exclude: flags.exclude });
+    files = discover(paths.length ? paths : [io.cwd], { exclude: flags.exclude, stopAt: options.context ? undefined : io.cwd });
   } catch (err) {
     const e = describeError(err);
     io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
@@ -172,44 +232,75 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
     io.err('dockerize-optimize: --context applies to one Dockerfile; name a single file\n');
     return EXIT_BAD_INPUT;
   }
+  const { progressBar } = await import('../report/summary');
+  const bar = flags.progress && files.length > 1 ? progressBar(io.err) : null;
+  const items = await sweep(files, options, { jobs: flags.jobs ?? autoJobs(files.length), onProgress: bar ? (d, t) => bar.update(d, t) : undefined });
+  bar?.done();
   const results: FileResult[] = [];
-  for (const f of files) {
-    try {
-      results.push(optimizeFile(f.file, { ...options, context: options.context ?? f.context }));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      errors.push(describeError(err));
-    }
+  const errors: { file: string; line?: number; message: string }[] = [];
+  for (const it of items) {
+    if (it.ok) results.push(it.result);
+    else errors.push(it.error);
   }
   for (const e of errors) io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+  const written = new Set<FileResult>();
   if (flags.write) {
     const { writeResult } = await import('../write');
     for (const r of results) {
       if (!r.changed) continue;
       try {
         await writeResult(r);
+        written.add(r);
       } catch (err) {
         errors.push({ file: r.path, message: `not written: ${(err as Error).message}` });
         io.err(`dockerize-optimize: ${r.path}: not written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
       }
     }
   }
-  if (flags.json) {
+  const format = flags.format;
+  if (format === 'json') {
     const { jsonReport } = await import('../report/json');
-    io.out(JSON.stringify(jsonReport(results, errors, io.cwd), null, 2) + '\n');
+    io.out(JSON.stringify(jsonReport(results, errors, io.cwd, files), null, 2) + '\n');
+  } else if (format === 'sarif') {
+    const { sarifReport } = await import('../report/sarif');
+    io.out(JSON.stringify(sarifReport(results, errors, io.cwd, toolVersion()), null, 2) + '\n');
+  } else if (format === 'markdown') {
+    const { markdownReport } = await import('../report/markdown');
+    io.out(markdownReport(results, errors, io.cwd, { written: flags.write }));
   } else {
+    const { resultDiff, colorize } = await import('../report/diff');
+    const { explain } = await import('../report/text');
     for (const r of results) {
       const d = resultDiff(r, io.cwd);
       if (d && !flags.write) io.out(flags.color ? colorize(d) : d);
       if (flags.explain) io.out(explain(r, io.cwd));
     }
     const changed = results.filter((r) => r.changed);
-    if (flags.write) io.err(`dockerize-optimize: ${changed.length} of ${results.length} file(s) rewritten\n`);
-    else if (!flags.explain && changed.length === 0) io.err(`dockerize-optimize: ${results.length} file(s) checked, nothing to change\n`);
+    if (results.length + errors.length > 1) {
+      const { summaryTable } = await import('../report/summary');
+      io.err(summaryTable(results, errors, io.cwd));
+    }
+    if (flags.write) io.err(`dockerize-optimize: ${written.size} of ${results.length} file(s) rewritten${errors.length ? `, ${errors.length} failed` : ''}\n`);
+    else if (!flags.explain && changed.length === 0) io.err(`dockerize-optimize: ${results.length} file(s) checked, nothing to change${errors.length ? `, ${errors.length} failed` : ''}\n`);
   }
   if (errors.length) return EXIT_BAD_INPUT;
   if (flags.check && !flags.write && results.some((r) => r.changed)) return EXIT_PENDING;
+  if (flags.failOn && flags.failOn !== 'none') {
+    const { atOrAbove } = await import('../report/summary');
+    if (results.some((r) => r.findings.some((f) => atOrAbove(f.severity, flags.failOn as Severity)))) return EXIT_PENDING;
+  }
   return EXIT_OK;
+}
+
+/**
+ * Worker threads by default only where they pay: each worker loads and warms the pipeline (~100 ms
+ * and its own heap), and on 2 shared cores a second worker measured slower than one (bench/README.md).
+ */
+export function autoJobs(files: number): number {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const os = require('os') as typeof import('os');
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  return files >= 1000 && cpus > 2 ? Math.min(cpus - 1, 4) : 1;
 }
 
 async function runVerifyCommand(paths: string[], options: OptimizeOptions, args: Record<string, unknown>, io: Io): Promise<number> {
@@ -235,6 +326,7 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
     return EXIT_BAD_INPUT;
   }
   let failed = false;
+  let badInput = false;
   const reports: unknown[] = [];
   for (const f of files) {
     let r: FileResult;
@@ -243,19 +335,37 @@ async function runVerifyCommand(paths: string[], options: OptimizeOptions, args:
     } catch (err) {
       const e = describeError(err);
       io.err(`dockerize-optimize: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
-      failed = true;
+      badInput = true;
       continue;
     }
-    const report = await verify.runVerify({
-      dockerfile: path.resolve(f.file),
-      context: r.context,
-      rewritten: r.output,
-      sideFiles: r.sideFiles.map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
-    });
+    let report;
+    try {
+      report = await verify.runVerify({
+        dockerfile: path.resolve(f.file),
+        context: r.context,
+        rewritten: r.output,
+        // A side file already on disk with the same text is in the context copy as it is.
+        sideFiles: r.sideFiles.filter((s) => s.original !== s.output).map((s) => ({ relPath: path.relative(r.context, s.path), content: s.output })),
+        stack: r.stack,
+        runtimeBase: r.runtimeBase,
+        declined: r.skipped,
+        rebuild: args.rebuild as boolean | undefined,
+        log: (line) => io.err(`dockerize-optimize verify: ${line}\n`),
+      });
+    } catch (err) {
+      if (verify.isDockerUnavailable(err) || err instanceof verify.VerifyConfigError) {
+        io.err(`dockerize-optimize: ${(err as Error).message}\n`);
+        return EXIT_BAD_INPUT;
+      }
+      // e.g. an unreadable file in the build context: nothing was built, nothing is left.
+      io.err(`dockerize-optimize: ${f.file}: verify could not run: ${(err as Error).message}\n`);
+      badInput = true;
+      continue;
+    }
     reports.push(report);
     if (!args.json) io.out(verify.formatVerifyTable(report) + '\n');
     if (!report.ok) failed = true;
   }
   if (args.json) io.out(JSON.stringify({ tool: 'dockerize-optimize', verify: reports }, null, 2) + '\n');
-  return failed ? 1 : EXIT_OK;
+  return badInput ? EXIT_BAD_INPUT : failed ? 1 : EXIT_OK;
 }

@@ -109,7 +109,25 @@ export function joinContinuations(rawLines: string[], escape: string): string {
   return parts.join('');
 }
 
+/**
+ * Parses a Dockerfile into its model. The pipeline parses the same text several times (the original,
+ * the rules engine's first pass, the final check), so the last few models are kept and shared:
+ * a model is read-only for every consumer.
+ */
 export function parseDockerfile(rawText: string, path = 'Dockerfile'): DockerfileModel {
+  const key = `${path}\u0000${rawText}`;
+  const hit = parseCache.get(key);
+  if (hit) return hit;
+  const model = parseDockerfileUncached(rawText, path);
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(key, model);
+  return model;
+}
+
+const PARSE_CACHE_SIZE = 6;
+const parseCache = new Map<string, DockerfileModel>();
+
+function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): DockerfileModel {
   if (rawText.length === 0 || rawText.trim() === '') throw new InputError(path, undefined, 'the file is empty');
   if (isBinary(rawText)) throw new InputError(path, undefined, 'binary content: not a text Dockerfile');
   const bom = rawText.charCodeAt(0) === 0xfeff;

@@ -8,6 +8,10 @@ import { joinDocument } from '../model/print';
 import type { BuildContext } from '../stack/context';
 import type { Change, Finding, OptimizeOptions, SideFile, StackName } from '../types';
 import type { Edit, Rule } from './rule';
+import { withoutSuppressed } from '../suppress';
+
+/** Each pass applies the non-overlapping fixes; rules that touch the same instruction take turns. */
+export const MAX_PASSES = 16;
 
 export interface RulesOutcome {
   text: string;
@@ -29,6 +33,11 @@ function overlaps(a: Edit, b: Edit): boolean {
   return a.startLine <= bEnd && b.startLine <= aEnd;
 }
 
+/** Key of a fix, to remember fixes whose output did not parse (they are not tried again). */
+function fixKey(ruleId: string, fix: Edit[]): string {
+  return `${ruleId}|${JSON.stringify(fix)}`;
+}
+
 export function runRules(
   text: string,
   path: string,
@@ -41,57 +50,96 @@ export function runRules(
   const findings: Finding[] = [];
   const sideFiles = new Map<string, SideFile>();
   const seen = new Set<string>();
+  const rejected = new Set<string>();
   let current = text;
-  for (let pass = 0; pass < 4; pass++) {
+  // 1-based line of the original Dockerfile each current line stems from (undefined: none).
+  let origin: (number | undefined)[] | null = null;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
     const model = parseDockerfile(current, path);
-    const mapLine = (l: number | undefined) => (l === undefined ? undefined : pass === 0 && env.lineMap ? env.lineMap(l) : pass === 0 ? l + 1 : undefined);
-    const accepted: Edit[][] = [];
+    if (!origin) origin = model.sourceLines.map((_, i) => (env.lineMap ? env.lineMap(i) : i + 1));
+    const lineOrigin = origin;
+    const mapLine = (l: number | undefined) => (l === undefined ? undefined : lineOrigin[l]);
+    const groups: { fix: Edit[]; change: Change; key: string; finding?: Finding }[] = [];
     const acceptedFlat: Edit[] = [];
     for (const rule of active) {
       let reports;
       try {
-        reports = rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten });
+        reports = withoutSuppressed(model, rule.id, rule.check({ model, ctx: env.ctx, stack: env.stack, options: env.options, rewritten: env.rewritten }));
       } catch (err) {
-        findings.push({ ruleId: rule.id, severity: 'warning', message: `rule failed and was skipped: ${(err as Error).message}`, fixed: false });
+        const key = `${rule.id}|failed`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          findings.push({ ruleId: rule.id, severity: 'warning', message: `rule failed and was skipped: ${(err as Error).message}`, fixed: false });
+        }
         continue;
       }
       for (const r of reports) {
         const key = `${rule.id}|${r.message}`;
-        if (r.sideFile) sideFiles.set(r.sideFile.path, r.sideFile);
-        if (r.fix && r.fix.length && !r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
-          accepted.push(r.fix);
-          acceptedFlat.push(...r.fix);
-          changes.push({ ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints });
-        } else if (!seen.has(key) && !r.fix) {
+        if (r.sideFile) {
+          sideFiles.set(r.sideFile.path, r.sideFile);
+          if (!seen.has(key)) {
+            seen.add(key);
+            changes.push({ ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints });
+          }
+          continue;
+        }
+        if (r.fix && r.fix.length && !rejected.has(fixKey(rule.id, r.fix))) {
+          // A fix that overlaps one accepted this pass waits: the next pass sees it again on the new text.
+          if (!r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
+            const change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints };
+            const finding = r.finding ? { ruleId: rule.id, severity: r.severity ?? rule.severity, line: change.line, message: r.message, fixed: true } : undefined;
+            groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
+            acceptedFlat.push(...r.fix);
+          }
+        } else if (!r.fix && !seen.has(key)) {
           seen.add(key);
           findings.push({ ruleId: rule.id, severity: r.severity ?? rule.severity, line: mapLine(r.line), message: r.message, fixed: false });
-        } else if (r.fix && !r.sideFile) {
-          // Overlapped another fix this pass: the next pass sees it again on the new text.
         }
-        if (r.sideFile && !r.fix) changes.push({ ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints });
       }
     }
-    if (acceptedFlat.length === 0) break;
+    if (groups.length === 0) break;
+    // All fixes of a pass refer to the same lines, so any subset of them applies to this model.
+    let kept = groups;
     let next = applyEdits(model, acceptedFlat);
-    try {
-      parseDockerfile(next, path);
-    } catch (err) {
-      // Fall back to applying fixes one rule at a time, keeping those that parse.
-      next = current;
-      for (const group of accepted) {
-        const m = parseDockerfile(next, path);
-        const candidate = applyEdits(m, group);
-        try {
-          parseDockerfile(candidate, path);
-          next = candidate;
-        } catch {
-          findings.push({ ruleId: 'DO-INTERNAL', severity: 'warning', message: `a fix was dropped because its output did not parse: ${(err as Error).message}`, fixed: false });
+    if (!parses(next, path)) {
+      kept = [];
+      for (const g of groups) {
+        const candidate = applyEdits(model, [...kept.flatMap((k) => k.fix), ...g.fix]);
+        if (parses(candidate, path)) kept.push(g);
+        else {
+          rejected.add(g.key);
+          findings.push({ ruleId: g.change.ruleId, severity: 'warning', line: g.change.line, message: `a fix was dropped because its output did not parse: ${g.change.message}`, fixed: false });
         }
-        break; // edits of later groups refer to old line numbers; the next pass recomputes them
       }
+      next = applyEdits(model, kept.flatMap((k) => k.fix));
     }
+    for (const g of kept) {
+      changes.push(g.change);
+      if (g.finding) findings.push(g.finding);
+    }
+    origin = mapOrigin(lineOrigin, kept.flatMap((k) => k.fix));
     if (next === current) break;
     current = next;
   }
   return { text: current, changes, findings, sideFiles: [...sideFiles.values()] };
+}
+
+function parses(text: string, path: string): boolean {
+  try {
+    parseDockerfile(text, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Origins of the lines after applying edits: replaced lines stem from the first line they replace. */
+function mapOrigin(origin: (number | undefined)[], edits: Edit[]): (number | undefined)[] {
+  const out = origin.slice();
+  const sorted = edits.slice().sort((a, b) => b.startLine - a.startLine || b.endLine - a.endLine);
+  for (const e of sorted) {
+    const from = origin[e.startLine] ?? origin[Math.max(0, e.startLine - 1)];
+    out.splice(e.startLine, e.endLine - e.startLine + 1, ...e.lines.map(() => from));
+  }
+  return out;
 }

@@ -23,6 +23,8 @@ export interface RuleReport {
   /** Extra explanation lines (e.g. the docker build --secret flag). Never secret values. */
   hints?: string[];
   sideFile?: SideFile;
+  /** Also list a fixed report among the findings (fixed: true), for what the user must act on (pins, secrets). */
+  finding?: boolean;
 }
 
 export interface RuleContext {
@@ -39,5 +41,7 @@ export interface Rule {
   /** One line: what the rule wants. */
   description: string;
   severity: Finding['severity'];
+  /** hadolint (DLxxxx) or BuildKit check ids this rule mirrors, for the README and the corpus bench. */
+  mirrors?: string[];
   check(rc: RuleContext): RuleReport[];
 }

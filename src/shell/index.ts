@@ -366,3 +366,30 @@ export function quoteWord(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Names of the parameters a script expands ($NAME, ${NAME}, ${NAME:-x} …), anywhere in it; null when it does not parse. */
+const paramCache = new Map<string, Set<string> | null>();
+
+export function paramNames(source: string): Set<string> | null {
+  if (paramCache.has(source)) return paramCache.get(source)!;
+  if (paramCache.size > 5000) paramCache.clear();
+  const r = paramNamesUncached(source);
+  paramCache.set(source, r);
+  return r;
+}
+
+function paramNamesUncached(source: string): Set<string> | null {
+  const s = syntax();
+  let file: Node;
+  try {
+    file = s.NewParser().Parse(source, 'script');
+  } catch {
+    return null;
+  }
+  const names = new Set<string>();
+  s.Walk(file, (n: Node) => {
+    if (n && s.NodeType(n) === 'ParamExp' && n.Param) names.add(String(n.Param.Value));
+    return true;
+  });
+  return names;
+}

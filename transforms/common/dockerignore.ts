@@ -82,10 +82,18 @@ export function planDockerignore(ctx: BuildContext, stack: StackName, copied: st
   return { sideFile: { path: file, original: existing, output: out }, findings };
 }
 
+/** Compiled matchers by their text: compiling is the costly part, and the same few patterns recur. */
+const ignoreCache = new Map<string, { ignores(p: string): boolean }>();
+
 function loadIgnore(text: string): { ignores(p: string): boolean } {
+  const hit = ignoreCache.get(text);
+  if (hit) return hit;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require('ignore') as { default?: () => { add(t: string): { ignores(p: string): boolean } } } & (() => { add(t: string): { ignores(p: string): boolean } });
-  return (mod.default ?? mod)().add(text);
+  const ig = (mod.default ?? mod)().add(text);
+  if (ignoreCache.size > 500) ignoreCache.clear();
+  ignoreCache.set(text, ig);
+  return ig;
 }
 
 /** Whether ignoring `pattern` would drop `copied` (a path the Dockerfile copies). */

@@ -446,7 +446,7 @@ export function transformNode(input: TransformInput): TransformResult {
   const runtimeImage = nodeRuntimeImage(base.tag, family, major);
   const builderImage = stage.image;
   const changesRuntime = family === 'distroless'
-    ? `runtime on ${runtimeImage}: Node ${major} like the builder, glibc like the builder, no shell or package manager`
+    ? `runtime on ${runtimeImage}: Node ${major} and glibc like the original ${builderImage}, no shell or package manager`
     : family === 'alpine'
       ? `runtime on ${runtimeImage}: the musl family of the original`
       : `runtime on ${runtimeImage}: ${slimReasons.join('; ') || 'requested'}`;
@@ -483,12 +483,17 @@ export function transformNode(input: TransformInput): TransformResult {
   if (facts.lockProblems.length) {
     findings.push({ ruleId: RULES.install, severity: 'warning', line: a.installSeen!.startLine + 1, message: `${facts.lockfile} is out of sync with package.json (${facts.lockProblems[0]}${facts.lockProblems.length > 1 ? `, and ${facts.lockProblems.length - 1} more` : ''}): 'npm ci' would fail, so 'npm install' is kept; run npm install and commit the lockfile`, fixed: false });
   }
-  changes.push({ ruleId: RULES.install, line: a.installSeen!.startLine + 1, message: facts.lockProblems.length ? `dependencies installed with '${installMsg}' (the lockfile is out of sync; see the finding)` : `dependencies installed with '${installMsg}'${facts.lockfile ? ` from ${facts.lockfile}` : ''}` });
-  changes.push({ ruleId: RULES.cache, line: a.installSeen!.startLine + 1, message: `the ${facts.pm.replace(/[0-9]|-berry/g, '')} cache is a BuildKit cache mount: fast reinstalls, nothing left in a layer` });
-  changes.push({ ruleId: RULES.order, line: a.installSeen!.startLine + 1, message: `${manifests.join(', ')} copied before the sources, so a source change does not reinstall dependencies` });
-
   const stages: PlanStage[] = [];
   const hasBuild = a.buildCommands.length > 0;
+  // package.json without production dependencies: an install creates no node_modules to copy.
+  const prodDeps = Object.keys({ ...(facts.pkg?.dependencies ?? {}), ...(facts.pkg?.optionalDependencies ?? {}) });
+  const noProdDeps = !!facts.pkg && prodDeps.length === 0;
+  const installs = hasBuild || !noProdDeps;
+  if (installs) {
+    changes.push({ ruleId: RULES.install, line: a.installSeen!.startLine + 1, message: facts.lockProblems.length ? `dependencies installed with '${installMsg}' (the lockfile is out of sync; see the finding)` : `dependencies installed with '${installMsg}'${facts.lockfile ? ` from ${facts.lockfile}` : ''}` });
+    changes.push({ ruleId: RULES.cache, line: a.installSeen!.startLine + 1, message: `the ${facts.pm.replace(/[0-9]|-berry/g, '')} cache is a BuildKit cache mount: fast reinstalls, nothing left in a layer` });
+    changes.push({ ruleId: RULES.order, line: a.installSeen!.startLine + 1, message: `${manifests.join(', ')} copied before the sources, so a source change does not reinstall dependencies` });
+  }
   const next = !!facts.nextConfig && (facts.pkg?.dependencies?.next !== undefined);
   // Standalone output replaces `next start` by its own server.js; any other start command (a custom
   // server) needs the full production dependencies, so standalone is not used then.
@@ -509,8 +514,12 @@ export function transformNode(input: TransformInput): TransformResult {
     }
   }
 
-  // ----- deps stage (not needed for Next standalone: the build traces its own node_modules)
-  if (!standalone) {
+  // ----- deps stage (not needed for Next standalone: the build traces its own node_modules; nor without
+  // production dependencies)
+  if (!standalone && noProdDeps) {
+    changes.push({ ruleId: RULES.stages, message: `package.json declares no production dependencies: no dependencies stage, and no node_modules in the runtime${installs ? '' : ', so nothing is installed'}` });
+  }
+  if (!standalone && !noProdDeps) {
     stages.push({
       image: builderImage,
       name: 'deps',
@@ -566,14 +575,14 @@ export function transformNode(input: TransformInput): TransformResult {
     runtimeCopies.push(`COPY --from=build ${rel('.next/static')} ./.next/static`);
     changes.push({ ruleId: RULES.next, line: fromLine, message: `Next.js output: 'standalone' (${facts.nextConfig}): only .next/standalone, .next/static and public reach the runtime` });
   } else {
-    runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
+    if (!noProdDeps) runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
     if (hasBuild) {
       const entries = runtimeEntries(a, facts, ctx.entries(), resolved, next, (e) => isTypeScriptOnlyDir(ctx, e));
       for (const e of entries.keep) runtimeCopies.push(`COPY --from=build ${rel(e)} ./${e}`);
       changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}` });
     } else {
       runtimeCopies.push(...copyLines(true));
-      changes.push({ ruleId: RULES.files, message: 'the runtime gets the same files as the original, with production node_modules from the deps stage' });
+      changes.push({ ruleId: RULES.files, message: noProdDeps ? 'the runtime gets the same files as the original' : 'the runtime gets the same files as the original, with production node_modules from the deps stage' });
     }
   }
 
@@ -670,7 +679,7 @@ export function transformNode(input: TransformInput): TransformResult {
     if (a.cmd) rt.push(...preserved(a.cmd));
   }
   stages.push({ image: runtimeImage, name: 'runtime', platform: stage.platform, comments: heading('node', 'runtime'), lines: rt });
-  changes.unshift({ ruleId: RULES.stages, line: fromLine, message: `single stage split into ${stages.map((s) => s.name).join(', ')}: build tools, dev dependencies and caches stay out of the runtime image` });
+  changes.unshift({ ruleId: RULES.stages, line: fromLine, message: stages.length > 1 ? `single stage split into ${stages.map((s) => s.name).join(', ')}: build tools, dev dependencies and caches stay out of the runtime image` : 'nothing to install or build: the app goes straight onto the small runtime base, without a builder stage' });
 
   const di = planDockerignore(ctx, 'node', copiedFromContext, path.basename(model.path));
   findings.push(...di.findings);

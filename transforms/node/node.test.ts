@@ -300,3 +300,29 @@ describe('npm ci is only used when the lockfile would pass its checks', () => {
     expect(r.findings.some((f) => /out of sync/.test(f.message) && f.severity === 'warning')).toBe(true);
   });
 });
+
+describe('an app without production dependencies', () => {
+  const bare = JSON.stringify({ name: 'app', version: '1.0.0', scripts: { start: 'node server.js' } });
+  const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app' } } });
+  test('gets no deps stage and copies no node_modules (an install creates none)', () => {
+    const files = { 'package.json': bare, 'package-lock.json': lock, 'server.js': 'require("http")' };
+    const r = rewrite(NAIVE, files);
+    expect(r.runtimeBase).toMatch(/^gcr\.io\/distroless\/nodejs20-debian13/);
+    expect(r.output).not.toMatch(/AS deps|npm (ci|install)/);
+    expect(r.output).not.toMatch(/node_modules/);
+    expect(r.output).toContain('CMD ["server.js"]');
+    const again = optimizeText(r.output, r.path, {});
+    expect(again.output).toBe(r.output);
+  });
+  test('with a build and only dev dependencies, the runtime takes the build output only', () => {
+    const devOnly = JSON.stringify({ name: 'app', version: '1.0.0', scripts: { build: 'tsc', start: 'node dist/server.js' }, devDependencies: { typescript: '^5.0.0' } });
+    const lockDev = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app', devDependencies: { typescript: '^5.0.0' } }, 'node_modules/typescript': { version: '5.9.0', dev: true } } });
+    const r = rewrite('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD ["npm","start"]\n', {
+      'package.json': devOnly, 'package-lock.json': lockDev, 'tsconfig.json': '{"compilerOptions":{"outDir":"dist"}}', 'src/server.ts': 'export {}',
+    });
+    const runtime = r.output.slice(r.output.indexOf('AS runtime'));
+    expect(r.output).toMatch(/AS build/);
+    expect(runtime).not.toMatch(/node_modules/);
+    expect(runtime).toMatch(/COPY --from=build .*dist/);
+  });
+});

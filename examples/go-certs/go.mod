@@ -1,0 +1,3 @@
+module example.com/go-certs
+
+go 1.21

@@ -1,0 +1,153 @@
+/**
+ * End to end, Go examples: build the original and the rewritten Dockerfile with BuildKit on the local
+ * base images, run both, probe them as the example's .dockerize-optimizerc.json says, and compare the
+ * answers, the user and the sizes; on scratch, the image must be within 1.2x of the binary plus the CA
+ * bundle. Skipped when Docker or the base images are not there.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { optimizeFile } from '../../src/api';
+import type { RuntimeChoice } from '../../src/types';
+
+const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+const LABEL = 'dockerize-optimize.test=e2e-go';
+const root = path.resolve(__dirname, '../../examples');
+const examples = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => d.startsWith('go-') && fs.existsSync(path.join(root, d, 'Dockerfile'))).sort() : [];
+
+function docker(args: string[], opts: { allowFail?: boolean; timeout?: number } = {}): string {
+  const r = spawnSync(DOCKER, args, { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '1' }, timeout: opts.timeout ?? 900000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`docker ${args.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout || '').slice(-4000)}`);
+  return (r.stdout ?? '').trim();
+}
+
+function available(images: string[]): boolean {
+  if (spawnSync(DOCKER, ['info'], { encoding: 'utf8' }).status !== 0) return false;
+  return images.every((i) => spawnSync(DOCKER, ['image', 'inspect', i], { encoding: 'utf8' }).status === 0);
+}
+
+function copyDir(src: string, dst: string) {
+  fs.mkdirSync(dst, { recursive: true });
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    if (e.name === 'bin') continue;
+    const s = path.join(src, e.name);
+    const d = path.join(dst, e.name);
+    if (e.isDirectory()) copyDir(s, d);
+    else if (e.isFile()) fs.copyFileSync(s, d);
+  }
+}
+
+function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+async function probe(port: number, p: string): Promise<{ status: number; body: string }> {
+  let last: unknown;
+  for (let i = 0; i < 40; i++) {
+    try {
+      return await get(port, p);
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`no answer on port ${port}: ${String(last)}`);
+}
+
+async function runAndProbe(image: string, name: string, port: number, p: string) {
+  docker(['rm', '-f', name], { allowFail: true });
+  docker(['run', '-d', '--name', name, '--label', LABEL, '-p', `127.0.0.1:0:${port}`, image]);
+  try {
+    const hostPort = Number(docker(['port', name, String(port)]).split('\n')[0].split(':').pop());
+    return await probe(hostPort, p);
+  } finally {
+    docker(['rm', '-f', name], { allowFail: true });
+  }
+}
+
+const bases = examples.length ? ['golang:1.21', 'golang:1.22', 'gcr.io/distroless/static-debian13:nonroot'] : [];
+const run = examples.length > 0 && available(bases) ? describe : describe.skip;
+
+/** Bytes of a file inside an image (docker cp into a temporary directory). */
+function fileSize(image: string, file: string, tmp: string): number {
+  const name = `dzo-e2e-go-cp-${process.pid}-${Date.now()}`;
+  docker(['create', '--name', name, '--label', LABEL, image]);
+  try {
+    const out = path.join(tmp, path.basename(file));
+    docker(['cp', `${name}:${file}`, out]);
+    return fs.statSync(out).size;
+  } finally {
+    docker(['rm', '-f', name], { allowFail: true });
+  }
+}
+
+run('Go examples, built and run', () => {
+  const created: string[] = [];
+  afterAll(() => {
+    for (const img of created) docker(['rmi', '-f', img], { allowFail: true });
+  });
+
+  // Every example on the automatic runtime (distroless static); two also on scratch.
+  const cases: [string, RuntimeChoice][] = [
+    ...examples.map((e): [string, RuntimeChoice] => [e, 'auto']),
+    ...examples.filter((e) => e === 'go-certs' || e === 'go-root').map((e): [string, RuntimeChoice] => [e, 'scratch']),
+  ];
+  test.each(cases)('%s (runtime %s): the rewrite builds, answers like the original, runs non-root and is smaller', async (name, runtime) => {
+    const dir = path.join(root, name);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, '.dockerize-optimizerc.json'), 'utf8'));
+    const { port, path: probePath, expectStatus } = config.verify.probe;
+    const result = optimizeFile(path.join(dir, 'Dockerfile'), { runtime });
+    expect(result.runtimeBase).toBe(runtime === 'scratch' ? 'scratch' : 'gcr.io/distroless/static-debian13:nonroot');
+    expect(result.stagesAfter).toBe(2);
+
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dzo-e2e-${name}-`));
+    try {
+      const orig = path.join(tmp, 'orig');
+      const next = path.join(tmp, 'new');
+      copyDir(dir, orig);
+      copyDir(dir, next);
+      fs.writeFileSync(path.join(next, 'Dockerfile'), result.output);
+      for (const sf of result.sideFiles) fs.writeFileSync(path.join(next, path.relative(dir, sf.path)), sf.output);
+      const tag = `dzo-e2e-${name}:${runtime}-${process.pid}`;
+      created.push(`${tag}-orig`, `${tag}-new`);
+      docker(['build', '-q', '--label', LABEL, '-t', `${tag}-orig`, orig]);
+      docker(['build', '-q', '--label', LABEL, '-t', `${tag}-new`, next]);
+
+      const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-${runtime}-orig-${process.pid}`, port, probePath);
+      const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-${runtime}-new-${process.pid}`, port, probePath);
+      expect(a.status).toBe(expectStatus);
+      expect(b.status).toBe(a.status);
+      expect(b.body).toBe(a.body);
+
+      expect(docker(['image', 'inspect', '-f', '{{.Config.User}}', `${tag}-new`])).toBe('65532:65532');
+      const sizeOrig = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-orig`]));
+      const sizeNew = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-new`]));
+      const ratio = sizeOrig / sizeNew;
+      const cmd = JSON.parse(docker(['image', 'inspect', '-f', '{{json .Config.Cmd}}', `${tag}-new`])) as string[];
+      const binary = fileSize(`${tag}-new`, cmd[0], tmp);
+      const bundle = fileSize(`${tag}-new`, '/etc/ssl/certs/ca-certificates.crt', tmp);
+      const overhead = sizeNew / (binary + bundle);
+      // eslint-disable-next-line no-console
+      console.log(`${name} (${result.runtimeBase}): ${(sizeOrig / 1e6).toFixed(1)} MB -> ${(sizeNew / 1e6).toFixed(2)} MB (${ratio.toFixed(1)}x smaller), binary ${(binary / 1e6).toFixed(2)} MB + CA bundle ${(bundle / 1e6).toFixed(2)} MB (image ${overhead.toFixed(2)}x that), user 65532`);
+      expect(ratio).toBeGreaterThanOrEqual(config.verify.minRatio ?? 5);
+      if (runtime === 'scratch') expect(overhead).toBeLessThanOrEqual(1.2);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 1800000);
+});
+
+test('the Go examples are there to run', () => {
+  expect(examples).toEqual(expect.arrayContaining(['go-certs', 'go-cmd', 'go-root']));
+});

@@ -1,0 +1,62 @@
+/** The rules engine: fixed point, conflicts between fixes, fixes that break the file, line origins. */
+import { runCase } from '../../transforms/common/rules/tester';
+import type { Rule } from '../../src/rules/rule';
+import { RULES } from '../../transforms/common/rules';
+
+const breaker: Rule = {
+  id: 'T-BREAK',
+  description: 'replaces the first instruction with an unknown one',
+  severity: 'info',
+  check: ({ model }) => (model.instructions[1]?.keyword === 'RUN' ? [{ line: 1, message: 'break', fix: [{ startLine: 1, endLine: 1, lines: ['FOO bar'] }] }] : []),
+};
+
+const upper: Rule = {
+  id: 'T-UPPER',
+  description: 'upper-cases lower-case keywords, one per pass',
+  severity: 'info',
+  check: ({ model }) => {
+    const i = model.instructions.find((x) => /^[a-z]/.test(x.lines[0]));
+    return i ? [{ line: i.startLine, message: `upper ${i.keyword}`, fix: [{ startLine: i.startLine, endLine: i.endLine, lines: [i.lines[0].replace(/^[a-z]+/, (k) => k.toUpperCase())] }] }] : [];
+  },
+};
+
+test('a fix whose output does not parse is dropped with a finding, once, and the others still apply', () => {
+  const o = runCase([breaker, upper], { code: 'FROM debian\nRUN a\nrun b\n' });
+  expect(o.text).toBe('FROM debian\nRUN a\nRUN b\n');
+  expect(o.findings.filter((f) => f.ruleId === 'T-BREAK').map((f) => f.message)).toEqual(['a fix was dropped because its output did not parse: break']);
+  expect(o.changes.map((c) => c.ruleId)).toEqual(['T-UPPER']);
+});
+
+test('fixes that touch the same lines take turns until nothing changes', () => {
+  const o = runCase([upper], { code: 'from debian\nrun a\nrun b\nrun c\n' });
+  expect(o.text).toBe('FROM debian\nRUN a\nRUN b\nRUN c\n');
+  expect(o.changes).toHaveLength(4);
+});
+
+test('changes of later passes keep the line of the original file they stem from', () => {
+  // DO-MERGE-RUNS goes first and moves lines; the apt-get fixes of the next passes still name line 3.
+  const o = runCase(RULES, { code: 'FROM debian:bookworm\n# tools\nRUN apt update\nRUN apt install curl\n' });
+  expect(o.text).toBe('FROM debian:bookworm\n# tools\nRUN apt-get update \\\n    && apt-get install --no-install-recommends -y curl ca-certificates && rm -rf /var/lib/apt/lists/*\n');
+  for (const c of o.changes.filter((x) => x.ruleId.startsWith('DO-APT'))) expect(c.line).toBe(3);
+});
+
+test('a rule switched off does nothing', () => {
+  const code = 'FROM debian:bookworm\nMAINTAINER me\n';
+  expect(runCase(RULES, { code }).text).toBe('FROM debian:bookworm\nLABEL maintainer="me"\n');
+  // runCase passes no options; the engine reads `disable` from them
+  const { runRules } = jest.requireActual('../../src/rules/engine') as typeof import('../../src/rules/engine');
+  const { BuildContext } = jest.requireActual('../../src/stack/context') as typeof import('../../src/stack/context');
+  const o = runRules(code, '/nonexistent/Dockerfile', RULES, { ctx: new BuildContext('/nonexistent'), stack: 'unknown', options: { disable: ['DO-MAINTAINER'] }, rewritten: false });
+  expect(o.text).toBe(code);
+});
+
+test('fixes keep CRLF line endings, the escape directive and continuation layout', () => {
+  const code = '# escape=`\r\nFROM python:3.12\r\nRUN pip install `\r\n      flask\r\nRUN echo done\r\n';
+  const o = runCase(RULES, { code });
+  expect(o.text).toBe('# escape=`\r\nFROM python:3.12\r\nRUN pip install --no-cache-dir `\r\n      flask `\r\n    && echo done\r\n');
+});
+
+test('words are found by the shell parser, not by their text: a quoted "pip install" is left alone', () => {
+  const code = "FROM python:3.12\nRUN echo 'pip install x' && pip install y\n";
+  expect(runCase(RULES, { code }).text).toBe("FROM python:3.12\nRUN echo 'pip install x' && pip install --no-cache-dir y\n");
+});

@@ -1,0 +1,438 @@
+/**
+ * The Python transform: facts (requirements with includes, pyproject, lockfiles) and the decisions
+ * of the rewrite, as tables of cases. Each case builds a small build context in a temporary
+ * directory and runs the whole pipeline.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { optimizeText } from '../../src/api';
+import { parseShell } from '../../src/shell';
+import { BuildContext } from '../../src/stack/context';
+import type { FileResult, OptimizeOptions } from '../../src/types';
+import { readPythonFacts, readRequirements, requirementName } from './facts';
+import { debianOfTag, parsePipInstall, pythonRuntimeImage } from './index';
+import { RULES as CROSS_CUTTING } from '../common/rules';
+
+/** The case tables test the transform's own decisions: the cross-cutting rules are off here (test/lint has theirs). */
+const TRANSFORM_ONLY = CROSS_CUTTING.map((r) => r.id);
+
+const tmpDirs: string[] = [];
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function context(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dzo-python-'));
+  tmpDirs.push(dir);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+function rewrite(dockerfile: string, files: Record<string, string> = {}, opts: OptimizeOptions = {}): FileResult {
+  const dir = context({ 'app.py': 'import flask\n', 'requirements.txt': 'flask==3.1.0\n', ...files });
+  return optimizeText(dockerfile, path.join(dir, 'Dockerfile'), { disable: TRANSFORM_ONLY, ...opts });
+}
+
+/** Runs the tool on its own output, with the proposed side files in place. */
+function secondRun(first: FileResult): FileResult {
+  for (const sf of first.sideFiles) fs.writeFileSync(sf.path, sf.output);
+  return optimizeText(first.output, first.path);
+}
+
+function stage(output: string, name: string): string {
+  const parts = output.split(/(?=^FROM )/m);
+  return parts.find((p) => new RegExp(`^FROM \\S+ AS ${name}$`, 'm').test(p)) ?? '';
+}
+
+const NAIVE = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 8000\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n';
+
+describe('requirements files', () => {
+  test('includes are followed relative to the including file; constraints are inputs too', () => {
+    const dir = context({
+      'requirements.txt': '# app\nflask==3.1.0 \\\n    --hash=sha256:abc\n-r reqs/base.txt\n-c constraints.txt\n--index-url https://pypi.org/simple\n',
+      'reqs/base.txt': 'gunicorn>=22\n-r ../requirements.txt\n-e .\n',
+      'constraints.txt': 'werkzeug==3.1.3\n',
+    });
+    const tree = readRequirements(new BuildContext(dir), 'requirements.txt');
+    expect(tree.files).toEqual(['requirements.txt', 'reqs/base.txt', 'constraints.txt']);
+    expect(tree.requirements.map((r) => [r.name, r.pinned, r.hashed, r.local])).toEqual([
+      ['flask', true, true, false],
+      ['gunicorn', false, false, false],
+      [null, false, false, true],
+    ]);
+    expect(tree.options).toEqual(['--index-url https://pypi.org/simple']);
+    expect(tree.requirements[1].from).toBe('reqs/base.txt:1');
+  });
+
+  test('a missing include is reported, not invented', () => {
+    const dir = context({ 'requirements.txt': '-r dev.txt\nrequests==2.32.3\n' });
+    const tree = readRequirements(new BuildContext(dir), 'requirements.txt');
+    expect(tree.missing).toEqual(['dev.txt']);
+    expect(tree.requirements.map((r) => r.name)).toEqual(['requests']);
+  });
+
+  test.each([
+    ['Flask_SQLAlchemy>=3', 'flask-sqlalchemy'],
+    ['uvicorn[standard]==0.34.0', 'uvicorn'],
+    ['requests ; python_version > "3.8"', 'requests'],
+    ['./libs/mylib', null],
+    ['git+https://github.com/x/y.git', null],
+  ])('requirement name of %s is %s', (spec, name) => {
+    expect(requirementName(spec)).toBe(name);
+  });
+});
+
+describe('installer detection from the context', () => {
+  test.each([
+    [{ 'uv.lock': '', 'pyproject.toml': '[project]\nname="a"\n' }, 'uv', 'uv.lock'],
+    [{ 'poetry.lock': '', 'pyproject.toml': '[tool.poetry]\nname="a"\n' }, 'poetry', 'poetry.lock'],
+    [{ 'pdm.lock': '', 'pyproject.toml': '[project]\nname="a"\n' }, 'pdm', 'pdm.lock'],
+    [{ Pipfile: '[packages]\nflask = "*"\n', 'Pipfile.lock': '{}' }, 'pipenv', 'Pipfile.lock'],
+    [{ 'requirements-prod.txt': 'flask\n' }, 'pip', null],
+    [{ 'pyproject.toml': '[project]\nname="a"\ndependencies=["fastapi"]\n[project.scripts]\nserve="a:main"\n' }, 'pip', null],
+  ])('%o -> %s', (files, installer, lock) => {
+    const facts = readPythonFacts(new BuildContext(context(files as Record<string, string>)));
+    expect(facts.installer).toBe(installer);
+    expect(facts.lockfile).toBe(lock);
+  });
+
+  test('pyproject is read as TOML: dependencies, scripts, backend', () => {
+    const dir = context({ 'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "svc"\ndependencies = ["fastapi==0.115.6", "uvicorn"]\n[project.scripts]\nsvc = "svc.cli:main"\n' });
+    const facts = readPythonFacts(new BuildContext(dir));
+    expect(facts.pyproject).toMatchObject({ name: 'svc', dependencies: ['fastapi==0.115.6', 'uvicorn'], scripts: { svc: 'svc.cli:main' }, buildBackend: 'hatchling.build' });
+  });
+});
+
+describe('pip install commands, parsed with the shell parser', () => {
+  test.each([
+    ['pip install --no-cache-dir -r requirements.txt', 'pip install -r requirements.txt', ['requirements.txt'], []],
+    ['pip3 install --user --requirement=reqs.txt gunicorn', 'pip install --requirement=reqs.txt gunicorn', ['reqs.txt'], ['gunicorn']],
+    ['python3 -m pip install --root-user-action=ignore -c c.txt .', 'pip install -c c.txt .', [], []],
+    ['python -m pip install "uvicorn[standard]==0.34.0"', "pip install 'uvicorn[standard]==0.34.0'", [], ['uvicorn[standard]==0.34.0']],
+    ['uv pip install --system -r requirements.txt', 'uv pip install -r requirements.txt', ['requirements.txt'], []],
+  ])('%s -> %s', (cmd, text, reqs, pkgs) => {
+    const p = parsePipInstall(parseShell(cmd).commands[0]);
+    expect(p?.text).toBe(text);
+    expect(p?.requirements).toEqual(reqs);
+    expect(p?.packages).toEqual(pkgs);
+  });
+
+  test.each([
+    ['pip install .', ['.']],
+    ['pip install ".[mainapp]"', ['.[mainapp]']],
+    ['pip install ./libs/core dist/app-1.0-py3-none-any.whl requests', ['./libs/core', 'dist/app-1.0-py3-none-any.whl']],
+    ['pip install -e . flask', []],
+    ['pip install "app @ file:///src/app"', ['app @ file:///src/app']],
+  ])('local targets of %s: %o', (cmd, local) => {
+    expect(parsePipInstall(parseShell(cmd).commands[0])?.local).toEqual(local);
+  });
+
+  test('--target installs outside the environment and is flagged', () => {
+    expect(parsePipInstall(parseShell('pip install --target /deps flask').commands[0])?.problem).toMatch(/outside/);
+  });
+
+  test('not an install', () => {
+    expect(parsePipInstall(parseShell('pip freeze').commands[0])).toBeNull();
+    expect(parsePipInstall(parseShell('python app.py').commands[0])).toBeNull();
+  });
+});
+
+describe('runtime image', () => {
+  test.each([
+    ['3.12', 'slim', 'python:3.12-slim'],
+    ['3.12.1', 'slim', 'python:3.12.1-slim'],
+    ['3.11-bookworm', 'slim', 'python:3.11-slim-bookworm'],
+    ['3.12-slim', 'slim', 'python:3.12-slim'],
+    ['latest', 'slim', 'python:slim'],
+    ['3.12-alpine3.20', 'alpine', 'python:3.12-alpine3.20'],
+    ['3.13', 'distroless', 'gcr.io/distroless/python3-debian13:nonroot'],
+  ] as const)('python:%s (%s) -> %s', (tag, family, image) => {
+    expect(pythonRuntimeImage(tag, family)).toBe(image);
+  });
+
+  test.each([
+    ['3.12-bookworm', 'bookworm'],
+    ['3.12-slim-trixie', 'trixie'],
+    ['3.13', 'trixie'],
+    ['3.12-alpine', null],
+  ])('Debian of python:%s is %s', (tag, debian) => {
+    expect(debianOfTag(tag)).toBe(debian);
+  });
+});
+
+describe('the rewrite', () => {
+  test('naive requirements app: venv builder, slim runtime, requirements before sources, cache mount', () => {
+    const r = rewrite(NAIVE);
+    expect(r.stack).toBe('python');
+    expect(r.stagesAfter).toBe(2);
+    const b = stage(r.output, 'builder');
+    const rt = stage(r.output, 'runtime');
+    expect(b).toMatch(/^FROM python:3\.12 AS builder$/m);
+    expect(b).toContain('RUN python -m venv /opt/venv');
+    expect(b.indexOf('COPY requirements.txt ./')).toBeLessThan(b.indexOf('pip install -r requirements.txt'));
+    expect(b).toContain('RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
+    expect(r.output).not.toContain('--no-cache-dir');
+    expect(b).not.toContain('COPY . .'); // nothing of the sources is needed to install
+    expect(rt).toMatch(/^FROM python:3\.12-slim AS runtime$/m);
+    expect(rt).toContain('COPY --from=builder /opt/venv /opt/venv');
+    expect(rt).toContain('COPY --chown=10001:10001 . .');
+    expect(rt).toContain('ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"');
+    expect(rt).toMatch(/useradd --system --uid 10001 .*--create-home/);
+    expect(rt).toMatch(/USER 10001:10001\nCMD \["gunicorn", "-b", "0.0.0.0:8000", "app:app"\]\n$/);
+    expect(r.changes.map((c) => c.ruleId)).toEqual(expect.arrayContaining(['PY-STAGES', 'PY-RUNTIME', 'PY-VENV', 'PY-CACHE-MOUNT', 'PY-CACHE-ORDER', 'PY-NONROOT', 'PY-ENV']));
+  });
+
+  test('requirements with an include: both files copied before the install', () => {
+    const r = rewrite(NAIVE, { 'requirements.txt': 'flask==3.1.0\n-r requirements/base.txt\n', 'requirements/base.txt': 'gunicorn==23.0.0\n' });
+    const b = stage(r.output, 'builder');
+    expect(b).toContain('COPY requirements.txt ./requirements.txt\nCOPY requirements/base.txt ./requirements/base.txt\n');
+  });
+
+  test('unpinned requirements are reported', () => {
+    const r = rewrite(NAIVE, { 'requirements.txt': 'flask\ngunicorn==23.0.0\n' });
+    expect(r.findings.find((f) => f.ruleId === 'PY-FROZEN-INSTALL')?.message).toMatch(/1 requirement\(s\) not pinned.*flask/);
+  });
+
+  test('pip install . needs the sources: the runtime takes the app directory from the builder', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /code\nCOPY . .\nRUN pip install --upgrade pip && pip install .\nCMD ["serve"]\n', { 'pyproject.toml': '[project]\nname="a"\ndependencies=["fastapi"]\n' });
+    const b = stage(r.output, 'builder');
+    expect(b).toMatch(/pip install --upgrade pip\n[\s\S]*WORKDIR \/code\nCOPY \. \.\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install \.\n/);
+    expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /code /code');
+  });
+
+  test.each([
+    ['gcc libpq-dev', ['libpq5'], ['gcc', 'libpq-dev']],
+    ['build-essential libjpeg-dev zlib1g-dev', ['libjpeg62-turbo', 'zlib1g'], ['build-essential']],
+    ['default-libmysqlclient-dev pkg-config', ['libmariadb3'], ['pkg-config']],
+    ['libxml2-dev libxslt1-dev', ['libxml2', 'libxslt1.1'], ['libxml2-dev']],
+  ])('apt %s: the runtime gets %o, not the build packages', (pkgs, runtime, notInRuntime) => {
+    const r = rewrite(`FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y ${pkgs}\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n`);
+    const b = stage(r.output, 'builder');
+    const rt = stage(r.output, 'runtime');
+    expect(b).toContain(`apt-get install -y ${pkgs}`);
+    const rtInstall = /apt-get install -y --no-install-recommends ([^\\\n]*)/.exec(rt)?.[1].trim().split(' ') ?? [];
+    expect(rtInstall).toEqual(runtime);
+    for (const p of notInRuntime) expect(rtInstall).not.toContain(p);
+    expect(rt).toMatch(/^FROM python:3\.12-slim-bookworm AS runtime$/m);
+  });
+
+  test('an unknown OS package stays in the runtime with a finding', () => {
+    const r = rewrite('FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends ffmpeg');
+    expect(stage(r.output, 'runtime')).not.toMatch(/install[^\n]*gcc/);
+    expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')?.message).toMatch(/ffmpeg/);
+  });
+
+  test('psycopg2 built on the full image without any apt install still gets libpq5 at run time', () => {
+    const r = rewrite(NAIVE, { 'requirements.txt': 'psycopg2==2.9.10\n' });
+    expect(stage(r.output, 'runtime')).toContain('apt-get install -y --no-install-recommends libpq5');
+    expect(r.changes.find((c) => c.ruleId === 'PY-OS-PACKAGES')?.message).toMatch(/psycopg2 is compiled against libpq5/);
+  });
+
+  test('Debian 13 names where they differ from bookworm', () => {
+    const r = rewrite('FROM python:3.12-trixie\nRUN apt-get update && apt-get install -y libldap2-dev libpng-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).toContain('libldap2 libpng16-16t64');
+  });
+
+  test('alpine stays alpine (musl wheels), with apk', () => {
+    const r = rewrite('FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev postgresql-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toMatch(/^FROM python:3\.12-alpine AS runtime$/m);
+    expect(rt).toContain('apk add --no-cache libpq');
+    expect(rt).toContain('adduser -S -D -u 10001 -G app');
+  });
+
+  test('--runtime alpine on a glibc builder is refused with a finding', () => {
+    const r = rewrite(NAIVE, {}, { runtime: 'alpine' });
+    expect(r.runtimeBase).toBe('python:3.12-slim');
+    expect(r.findings.some((f) => /musl/.test(f.message))).toBe(true);
+  });
+
+  describe('distroless', () => {
+    test('Python 3.13 on Debian 13 without OS packages: distroless, venv from Debian python3, exec entrypoint', () => {
+      const r = rewrite('FROM python:3.13\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n');
+      expect(r.runtimeBase).toBe('gcr.io/distroless/python3-debian13:nonroot');
+      const b = stage(r.output, 'builder');
+      expect(b).toMatch(/^FROM debian:trixie-slim AS builder$/m);
+      expect(b).toContain('apt-get install -y --no-install-recommends python3 python3-venv');
+      expect(b).toContain('RUN python3 -m venv /opt/venv');
+      const rt = stage(r.output, 'runtime');
+      expect(rt).toContain('COPY --chown=65532:65532 . .');
+      expect(rt).toContain('USER 65532:65532');
+      expect(rt).toContain('ENTRYPOINT ["/opt/venv/bin/gunicorn", "-b", "0.0.0.0:8000", "app:app"]');
+      expect(rt).not.toMatch(/^RUN /m);
+    });
+
+    test.each([
+      ['an older Python', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n'],
+      ['Debian 12', 'FROM python:3.13-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n'],
+      ['run-time OS packages', 'FROM python:3.13\nRUN apt-get update && apt-get install -y libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n'],
+      ['a shell CMD', 'FROM python:3.13\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python app.py && echo done\n'],
+    ])('not with %s', (_why, df) => {
+      expect(rewrite(df).runtimeBase).toMatch(/^python:3\.1[23].*slim/);
+    });
+  });
+
+  test('a curl HEALTHCHECK becomes a urllib probe (slim has no curl)', () => {
+    const r = rewrite(NAIVE.replace('EXPOSE', 'HEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/health || exit 1\nEXPOSE'));
+    expect(stage(r.output, 'runtime')).toMatch(/HEALTHCHECK --interval=30s CMD \["python", "-c", "import sys, urllib.request/);
+  });
+
+  test("the original's non-root user is kept", () => {
+    const r = rewrite('FROM python:3.12\nRUN useradd -m appuser\nWORKDIR /app\nCOPY --chown=appuser . .\nRUN pip install -r requirements.txt\nUSER appuser\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('RUN useradd -m appuser');
+    expect(rt).toContain('COPY --chown=appuser . .');
+    expect(rt).toMatch(/USER appuser\nCMD/);
+    expect(rt).not.toContain('10001');
+  });
+
+  test('a VOLUME directory is owned by the app user', () => {
+    const r = rewrite(NAIVE.replace('EXPOSE', 'VOLUME /data\nEXPOSE'));
+    expect(stage(r.output, 'runtime')).toContain('mkdir -p /app /data');
+  });
+
+  test('collectstatic after the copy runs in the builder; the runtime takes the built directory', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN python manage.py collectstatic --noinput\nCMD ["gunicorn", "site.wsgi"]\n', { 'manage.py': '' });
+    expect(stage(r.output, 'builder')).toContain('RUN python manage.py collectstatic --noinput');
+    expect(stage(r.output, 'runtime')).toContain('COPY --from=builder --chown=10001:10001 /app /app');
+  });
+
+  test("the original's own venv path is kept", () => {
+    const r = rewrite('FROM python:3.12\nRUN python -m venv /venv\nENV PATH="/venv/bin:$PATH"\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(r.output).toContain('COPY --from=builder /venv /venv');
+    expect(stage(r.output, 'runtime')).toContain('ENV PATH="/venv/bin:$PATH"');
+  });
+
+  test('poetry with a lock: production group into the venv, installer outside it', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install poetry==1.8.5\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN poetry config virtualenvs.create false && poetry install --no-root\nCOPY . .\nCMD ["python", "app.py"]\n', {
+      'pyproject.toml': '[tool.poetry]\nname="a"\n[tool.poetry.dependencies]\npython="^3.12"\nflask="^3"\n',
+      'poetry.lock': '# lock\n',
+    });
+    const b = stage(r.output, 'builder');
+    expect(b.indexOf('pip install poetry==1.8.5')).toBeLessThan(b.indexOf('python -m venv'));
+    expect(b).toContain('COPY pyproject.toml poetry.lock ./');
+    expect(b).toContain('poetry install --only main --no-interaction --no-ansi --no-root');
+    expect(b).toContain('--mount=type=cache,target=/root/.cache/pypoetry');
+  });
+
+  test('uv sync with uv.lock: frozen, into the venv path', () => {
+    const r = rewrite('FROM python:3.12\nRUN pip install uv\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --no-install-project\nCOPY . .\nCMD ["python", "app.py"]\n', {
+      'pyproject.toml': '[project]\nname="a"\ndependencies=["flask"]\n',
+      'uv.lock': 'version = 1\n',
+    });
+    expect(stage(r.output, 'builder')).toContain('UV_PROJECT_ENVIRONMENT=/opt/venv UV_LINK_MODE=copy uv sync --frozen --no-dev --no-install-project');
+  });
+
+  test.each([
+    ['pipenv', 'FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system --deploy\nCMD ["python", "app.py"]\n', /pipenv installs are not rewritten/],
+    ['a pipe before the install', 'FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 -\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /pipes or groups/],
+    ['cd in RUN', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && cd src && python setup.py build\nCMD ["python", "app.py"]\n', /'cd'/],
+    ['pip --target', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --target /deps -r requirements.txt\nCMD ["python", "app.py"]\n', /outside the environment/],
+    ['ADD of a URL', 'FROM python:3.12\nWORKDIR /app\nADD https://example.com/x.tar.gz /app/\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /fetches a URL/],
+    ['an ARG base', 'ARG V=3.12\nFROM python:${V}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', /build argument/],
+  ])('declines %s with the reason', (_n, df, reason) => {
+    const r = rewrite(df);
+    expect(r.skipped).toMatch(reason);
+    expect(r.output).toBe(df);
+    expect(r.findings.some((f) => f.ruleId === 'PYTHON-DECLINED')).toBe(true);
+  });
+
+  describe('a standard-library app', () => {
+    const CLI = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ["python", "cli.py"]\n';
+    test('gets the hygiene only: slim of the same version, non-root, env; one stage', () => {
+      const r = rewrite(CLI, { 'app.py': 'print(1)\n', 'requirements.txt': '' });
+      expect(r.stagesAfter).toBe(1);
+      expect(r.runtimeBase).toBe('python:3.12-slim');
+      expect(r.output).toContain('COPY --chown=10001:10001 . .');
+      expect(r.output).toContain('USER 10001:10001');
+      expect(r.changes[0].ruleId).toBe('PY-HYGIENE');
+      expect(secondRun(r).changed).toBe(false);
+    });
+
+    test('that runs other programs keeps its base (slim may lack them)', () => {
+      const r = rewrite(CLI, { 'app.py': 'import subprocess\nsubprocess.run(["git", "status"])\n', 'requirements.txt': '' });
+      expect(r.runtimeBase).toBe('python:3.12');
+      expect(r.output).toContain('USER 10001:10001');
+      expect(r.findings.some((f) => /runs other programs/.test(f.message))).toBe(true);
+      expect(secondRun(r).changed).toBe(false);
+    });
+  });
+
+  describe('faithful to what it does not rewrite', () => {
+    const FULL = [
+      '# escape=\\',
+      '# Service image',
+      'ARG APP_VERSION=1.0',
+      'FROM python:3.12',
+      'ARG BUILD_DATE',
+      'LABEL org.opencontainers.image.version="${APP_VERSION}"',
+      'ENV APP_MODE=prod \\',
+      '    LOG_LEVEL=info',
+      'WORKDIR /srv',
+      '# deps first',
+      'COPY requirements.txt .',
+      'RUN pip install -r requirements.txt',
+      'COPY . .',
+      'EXPOSE 8000/tcp',
+      'STOPSIGNAL SIGINT',
+      'CMD ["python", "app.py"]',
+      '',
+    ].join('\n');
+    test('directives, header comments, ARG, ENV, LABEL, EXPOSE, STOPSIGNAL kept verbatim', () => {
+      const r = rewrite(FULL);
+      expect(r.output.startsWith('# escape=\\\n# Service image\nARG APP_VERSION=1.0\n')).toBe(true);
+      const rt = stage(r.output, 'runtime');
+      for (const l of ['ARG BUILD_DATE', 'LABEL org.opencontainers.image.version="${APP_VERSION}"', 'ENV APP_MODE=prod \\\n    LOG_LEVEL=info', 'EXPOSE 8000/tcp', 'STOPSIGNAL SIGINT']) expect(rt).toContain(l);
+      expect(stage(r.output, 'builder')).toContain('ARG BUILD_DATE\nENV APP_MODE=prod');
+    });
+
+    test('CRLF line endings are kept', () => {
+      const r = rewrite(FULL.replace(/\n/g, '\r\n'));
+      expect(r.output.split('\r\n').length).toBeGreaterThan(20);
+      expect(r.output.replace(/\r\n/g, '')).not.toContain('\n');
+    });
+
+    test('a second run changes nothing', () => {
+      const r = rewrite(FULL);
+      expect(r.changed).toBe(true);
+      const again = secondRun(r);
+      expect(again.output).toBe(r.output);
+      expect(again.changed).toBe(false);
+    });
+  });
+});
+
+describe('the dev -> runtime table names real Debian packages', () => {
+  const { DEV_TO_RUNTIME } = jest.requireActual('../common/ospackages') as typeof import('../common/ospackages');
+  const { SOURCE_BUILT_LIBS } = jest.requireActual('./facts') as typeof import('./facts');
+  const { TRIXIE_NAMES } = jest.requireActual('./index') as typeof import('./index');
+  const recorded = fs.readFileSync(path.join(__dirname, 'debian-runtime-packages.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const apkOnly = new Set(['postgresql-dev', 'jpeg-dev', 'libjpeg-turbo-dev', 'mariadb-dev', 'mariadb-connector-c-dev', 'zlib-dev', 'freetype-dev', 'sqlite-dev', 'yaml-dev']);
+  const aptRuntime = [...new Set([
+    ...Object.entries(DEV_TO_RUNTIME).filter(([k]) => !k.includes('@apk') && !apkOnly.has(k)).map(([, v]) => v),
+    ...Object.values(SOURCE_BUILT_LIBS).flatMap((x) => x.apt),
+  ])];
+
+  test.each(aptRuntime)('%s exists in bookworm, and under its trixie name in trixie (recorded check)', (name) => {
+    expect(recorded).toContain(`bookworm ${name}`);
+    expect(recorded).toContain(`trixie ${TRIXIE_NAMES[name] ?? name}`);
+  });
+
+  const hostIsBookworm = (() => {
+    try {
+      return /VERSION_CODENAME=bookworm/.test(fs.readFileSync('/etc/os-release', 'utf8')) && fs.existsSync('/usr/bin/apt-cache');
+    } catch {
+      return false;
+    }
+  })();
+  (hostIsBookworm ? test : test.skip)('live: apt-cache on a bookworm host knows every name', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { spawnSync } = require('child_process') as typeof import('child_process');
+    const out = spawnSync('apt-cache', ['show', '--no-all-versions', ...aptRuntime], { encoding: 'utf8' }).stdout ?? '';
+    const found = new Set([...out.matchAll(/^Package: (\S+)$/gm)].map((m) => m[1]));
+    expect(aptRuntime.filter((n) => !found.has(n))).toEqual([]);
+  });
+});
