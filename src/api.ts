@@ -9,7 +9,8 @@ import { renderPlan } from './plan/plan';
 import { runRules } from './rules/engine';
 import { BuildContext } from './stack/context';
 import { detectStack } from './stack/detect';
-import { FileResult, InputError, OptimizeOptions, SideFile } from './types';
+import { decline, TransformResult } from './plan/ecosystem';
+import { FileResult, Finding, InputError, OptimizeOptions, SideFile, StackName } from './types';
 import { filterFindings, isSuppressed, readSuppressions, SEPARABLE_SIDE_FILE_RULE, suppressedChange } from './suppress';
 import { ECOSYSTEMS } from '../transforms';
 import { RULES } from '../transforms/common/rules';
@@ -123,11 +124,35 @@ export function optimizeText(text: string, file: string, opts: OptimizeOptions =
   };
 }
 
+/** Runs f; an exception other than bad input goes to onError (an internal bug, reported as a finding). */
+function safely<T>(f: () => T, onError: (err: unknown) => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    return onError(err);
+  }
+}
+
+/** An internal failure as a finding (rule id DO-INTERNAL), so a run goes on and the bug is visible. */
+function internalFinding(what: string, err: unknown): Finding {
+  const e = err as Error;
+  const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
+  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
+}
+
 function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileResult {
   const contextDir = path.resolve(opts.context ?? path.dirname(file));
   const model = parseDockerfile(text, file);
   const ctx = new BuildContext(contextDir);
-  const detected = opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS);
+  const internal: Finding[] = [];
+  const detected = safely(
+    () => (opts.stack ? { stack: opts.stack, ecosystem: ECOSYSTEMS.find((e) => e.name === opts.stack) ?? null } : detectStack(model, ctx, ECOSYSTEMS)),
+    (err) => {
+      internal.push(internalFinding('stack detection', err));
+      return { stack: 'unknown' as StackName, ecosystem: null };
+    },
+  );
   const result: FileResult = {
     path: file,
     context: contextDir,
@@ -150,7 +175,12 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
     return result;
   }
   if (detected.ecosystem) {
-    const t = detected.ecosystem.transform({ model, ctx, options: opts });
+    // A bug in one transform must not stop a run over many Dockerfiles: this one is declined.
+    const eco = detected.ecosystem;
+    const t = safely(
+      () => eco.transform({ model, ctx, options: opts }),
+      (err): TransformResult => decline(`internal error in the ${detected.stack} transform (${(err as Error)?.message ?? err}); nothing rewritten`, [internalFinding(`the ${detected.stack} transform`, err)]),
+    );
     const declined = t.kind === 'rewrite' ? suppressedChange(sup, t.plan.changes) : null;
     if (t.kind === 'rewrite' && declined) {
       result.skipped = declined;
@@ -168,6 +198,7 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
         result.sideFiles.push(...t.plan.sideFiles);
       } catch (err) {
         result.skipped = `internal: the planned rewrite did not parse (${(err as Error).message}); nothing rewritten`;
+        result.findings.push(internalFinding(`the ${detected.stack} transform's output`, err));
       }
     } else {
       result.skipped = t.reason;
@@ -179,6 +210,7 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
     result.skipped = 'no supported stack detected (node, go, python, rust)';
     result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
+  result.findings.push(...internal);
   result.findings = filterFindings(sup, result.findings);
   const rules = runRules(current, file, RULES, { ctx, stack: detected.stack, options: opts, rewritten, lineMap: rewritten ? () => undefined : undefined });
   current = rules.text;

@@ -181,6 +181,25 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
       queue.unshift(...head.slice(0, 1), ...tail);
       continue;
     }
+    // Heredocs as BuildKit reads them (dockerfile-ast misses some: `3<<EOF`, `<<EOF` on a continuation line).
+    let hasHeredoc = false;
+    if (HEREDOC_KEYWORDS.has(keyword)) {
+      const logical = logicalEnd(sourceLines, startLine, sourceLines.length - 1, escape);
+      const hd = heredocEnd(sourceLines, startLine, logical, escape);
+      if (hd === -1) throw new InputError(path, startLine + 1, 'unterminated heredoc');
+      if (hd !== null) {
+        hasHeredoc = true;
+        const rest: typeof queue = [];
+        if (hd < endLine) rest.push(...reparse(sourceLines, hd + 1, endLine, escapePrefix));
+        while (queue.length > 0 && queue[0].ins.getRange().start.line + queue[0].off <= hd) {
+          const q = queue.shift()!;
+          const qEnd = Math.min(q.ins.getRange().end.line + q.off, sourceLines.length - 1);
+          if (qEnd > hd) rest.push(...reparse(sourceLines, hd + 1, qEnd, escapePrefix));
+        }
+        queue.unshift(...rest);
+        endLine = hd;
+      }
+    }
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
       throw new InputError(path, startLine + 1, `unknown instruction '${sourceLines[startLine].trim().split(/\s+/)[0]}'`);
     }
@@ -209,7 +228,7 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
       body,
       json,
       stage: stageIndex,
-      heredoc: /<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?/.test(lines[0]) && ['RUN', 'COPY', 'ADD'].includes(keyword),
+      heredoc: hasHeredoc || (/<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?/.test(lines[0]) && HEREDOC_KEYWORDS.has(keyword)),
     };
     instructions.push(model);
     if (keyword === 'FROM') {
@@ -277,6 +296,69 @@ export function logicalEnd(sourceLines: string[], start: number, max: number, es
 function loneCrToSpace(text: string): string {
   // CRs that end a line are dropped (same columns before them); one inside a line becomes a space.
   return text.includes('\r') ? text.replace(/\r+(?=\n)/g, '').replace(/\r+$/, '').replace(/\r/g, ' ') : text;
+}
+
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+
+/** Words of a line as BuildKit's lexer splits them with raw quotes: blanks outside quotes separate. */
+function rawWords(line: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      cur += c;
+      if (c === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else if (c === quote) quote = '';
+    } else if (c === ' ' || c === '\t') {
+      if (cur) words.push(cur);
+      cur = '';
+    } else {
+      cur += c;
+      if (c === '\\' && i + 1 < line.length) cur += line[++i];
+      else if (c === '"' || c === "'") quote = c;
+    }
+  }
+  if (cur) words.push(cur);
+  return words;
+}
+
+/** Heredoc names of an instruction's logical line (BuildKit's `^(\d*)<<(-?)\s*([^<]*)$` per word). */
+export function heredocNames(logicalLine: string): { name: string; chomp: boolean }[] {
+  if (!logicalLine.includes('<<')) return [];
+  const words = rawWords(logicalLine);
+  let i = 1;
+  while (i < words.length && words[i].startsWith('--')) i++;
+  if (parseJsonForm(words.slice(i).join(' ')) !== null) return [];
+  const out: { name: string; chomp: boolean }[] = [];
+  for (const w of words.slice(1)) {
+    const m = /^(\d*)<<(-?)([^<]*)$/.exec(w);
+    if (!m || m[3] === '') continue;
+    const name = m[3].replace(/\\(.)/g, '$1').replace(/["']/g, '');
+    if (name) out.push({ name, chomp: m[2] === '-' });
+  }
+  return out;
+}
+
+/** Last line of the instruction's heredoc bodies; null without heredocs, -1 when one is not terminated. */
+function heredocEnd(sourceLines: string[], start: number, logical: number, escape: string): number | null {
+  const names = heredocNames(joinContinuations(sourceLines.slice(start, logical + 1), escape));
+  if (names.length === 0) return null;
+  let l = logical;
+  for (const h of names) {
+    let found = false;
+    for (l = l + 1; l < sourceLines.length; l++) {
+      let cand = sourceLines[l].replace(/\r+$/, '');
+      if (h.chomp) cand = cand.replace(/^\t+/, '');
+      if (cand === h.name) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return -1;
+  }
+  return l;
 }
 
 type AstInstruction = ReturnType<ReturnType<typeof DockerfileParser.parse>['getInstructions']>[number];

@@ -21,6 +21,8 @@ export interface WorkerOutcome {
   changed?: boolean;
   stagesBefore?: number;
   stagesAfter?: number;
+  /** Changes that name no line (their instruction cannot be told). */
+  unlocatedChanges?: number;
   /** Lines (1-based, of the input) that changes point at. */
   changeLines?: number[];
   skipped?: string;
@@ -29,8 +31,15 @@ export interface WorkerOutcome {
   outputParseError?: string;
   /** Written when the output differs from the input. */
   outputFile?: string;
+  /** DO-INTERNAL findings and failed rules: bugs the pipeline caught (first or second run). */
+  internal?: string[];
   /** Model instruction split: keyword@line for each instruction of the input. */
   split?: string;
+}
+
+/** Findings that report a bug caught inside the pipeline. */
+export function internalOf(findings: { ruleId: string; message: string }[]): string[] {
+  return findings.filter((f) => f.ruleId === 'DO-INTERNAL' || /^rule failed and was skipped/.test(f.message)).map((f) => `${f.ruleId}: ${f.message}`);
 }
 
 function stackOf(err: unknown): string {
@@ -55,7 +64,9 @@ export function runJob(job: Job, emit: (o: WorkerOutcome) => void): void {
       o.stagesBefore = r.stagesBefore;
       o.stagesAfter = r.stagesAfter;
       o.changeLines = r.changes.flatMap((c) => [c.line, ...(c.lines ?? [])]).filter((l): l is number => l !== undefined);
+      o.unlocatedChanges = r.changes.filter((c) => c.line === undefined && !c.ruleId.endsWith('IGNORE')).length;
       o.skipped = r.skipped;
+      o.internal = internalOf(r.findings);
     } catch (err) {
       if (err instanceof InputError) o.refused = err.message;
       else o.crash = stackOf(err);
@@ -68,7 +79,9 @@ export function runJob(job: Job, emit: (o: WorkerOutcome) => void): void {
       o.outputParseError = (err as Error).message;
     }
     try {
-      o.secondDiffers = optimizeText(output, file, { context }).output !== output;
+      const again = optimizeText(output, file, { context });
+      o.secondDiffers = again.output !== output;
+      o.internal = [...(o.internal ?? []), ...internalOf(again.findings).map((m) => `second run: ${m}`)];
     } catch (err) {
       o.secondCrash = stackOf(err);
     }
