@@ -101,7 +101,7 @@ type TransformOutcome = ReturnType<Ecosystem['transform']>;
 function internalFinding(what: string, err: unknown): Finding {
   const e = err as Error;
   const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
-  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; this Dockerfile is left as it is`, fixed: false };
+  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
 }
 
 export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResult {

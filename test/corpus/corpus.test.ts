@@ -16,7 +16,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BkResult, bkParseFiles, metadataFacts, requireBuildkit } from '../support/buildkit';
+import { BkResult, bkParseFiles, dumpWords, metadataFacts, requireBuildkit } from '../support/buildkit';
 import type { Job, WorkerOutcome } from './worker';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -212,9 +212,18 @@ function runWorker(job: Job, jobFile: string): Promise<WorkerOutcome[]> {
       if ((o.stagesAfter ?? 0) > (o.stagesBefore ?? 0)) continue; // rewritten into stages: covered by the metadata check
       // Rules edit single instructions: every instruction no change points at keeps its dump, in order.
       const touched = new Set(o.changeLines ?? []);
+      // Shell-form RUNs may be merged into one (a hygiene rule): each command must still run, in some RUN.
+      const norm = (x: string) => x.replace(/\s+/g, ' ').trim();
+      const afterRuns = after.nodes.filter((n) => n.startsWith('run ')).map((n) => norm(dumpWords(n).join(' ')));
       let j = 0;
       for (let i = 0; i < before.nodes.length; i++) {
         if (touched.has(before.lines[i])) continue;
+        if (/^run "/.test(before.nodes[i])) {
+          if (o.unlocatedChanges) continue; // a change without a line may have edited any RUN
+          const cmd = norm(dumpWords(before.nodes[i]).join(' '));
+          if (!afterRuns.some((r) => r.includes(cmd))) bad.push(`${rel(o.file)}: line ${before.lines[i]} (${before.nodes[i].slice(0, 80)}) no longer runs`);
+          continue;
+        }
         while (j < after.nodes.length && after.nodes[j] !== before.nodes[i]) j++;
         if (j === after.nodes.length) {
           bad.push(`${rel(o.file)}: line ${before.lines[i]} (${before.nodes[i].slice(0, 80)}) changed meaning or order`);

@@ -21,6 +21,8 @@ export interface WorkerOutcome {
   changed?: boolean;
   stagesBefore?: number;
   stagesAfter?: number;
+  /** Changes that name no line (their instruction cannot be told). */
+  unlocatedChanges?: number;
   /** Lines (1-based, of the input) that changes point at. */
   changeLines?: number[];
   skipped?: string;
@@ -62,6 +64,7 @@ export function runJob(job: Job, emit: (o: WorkerOutcome) => void): void {
       o.stagesBefore = r.stagesBefore;
       o.stagesAfter = r.stagesAfter;
       o.changeLines = r.changes.map((c) => c.line).filter((l): l is number => l !== undefined);
+      o.unlocatedChanges = r.changes.filter((c) => c.line === undefined && !c.ruleId.endsWith('IGNORE')).length;
       o.skipped = r.skipped;
       o.internal = internalOf(r.findings);
     } catch (err) {
