@@ -235,7 +235,13 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
             rest.push(c.text);
           }
         }
-        if (role === 'install') a.comments.install.push(...comments(ins));
+        if (role === 'install') {
+          // A file written in the install's RUN (an .npmrc with a token, registry settings) prepares that
+          // install: split from it, the install would run without it.
+          const writer = script.commands.find((c) => classifyNodeCommand(c) !== 'install' && (c.redirects.length > 0 || /\.npmrc|\.yarnrc|_authToken/.test(c.text)));
+          if (writer) return `'${writer.text.length > 60 ? `${writer.text.slice(0, 57)}...` : writer.text}' at line ${line} prepares the install in the same RUN (a registry or credentials file); not split`;
+          a.comments.install.push(...comments(ins));
+        }
         else if (tooling && !role) a.comments.tooling.push(...comments(ins));
         if (role === 'build') a.comments.build.push(...comments(ins));
         if (rest.length) {

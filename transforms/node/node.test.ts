@@ -326,3 +326,17 @@ describe('an app without production dependencies', () => {
     expect(runtime).toMatch(/COPY --from=build .*dist/);
   });
 });
+
+describe('an install prepared in its own RUN', () => {
+  test('an .npmrc written with a token next to npm ci is not split from it; the ARG becomes a secret mount', () => {
+    const files = { 'package.json': pkg(), 'package-lock.json': LOCK };
+    const df = 'FROM node:20\nARG NPM_TOKEN\nWORKDIR /app\nCOPY package*.json ./\nRUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci && rm -f .npmrc\nCOPY . .\nCMD ["node","server.js"]\n';
+    const r = rewrite(df, files);
+    expect(r.skipped).toMatch(/prepares the install in the same RUN/);
+    expect(r.stagesAfter).toBe(1);
+    // The cross-cutting secret rule still runs: the token is a secret mount of the install's RUN.
+    expect(r.output).toMatch(/RUN --mount=type=secret,id=npm_token .*> \.npmrc && npm ci/);
+    expect(r.output).not.toMatch(/^ARG NPM_TOKEN/m);
+    expect(optimizeText(r.output, r.path).output).toBe(r.output);
+  });
+});
