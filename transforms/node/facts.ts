@@ -122,6 +122,9 @@ export function readNodeFacts(ctx: BuildContext): NodeFacts {
   for (const extra of ['.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml']) {
     if (ctx.exists(extra)) manifests.push(extra);
   }
+  // Members an npm lockfile records (a member it does not know would put `npm ci` out of sync).
+  const npmLock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ packages?: Record<string, unknown> }>(lockfile) : null;
+  manifests.push(...workspaceManifests(ctx, pkg).filter((m) => !npmLock?.packages || path.posix.dirname(m) in npmLock.packages));
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/releases')) manifests.push('.yarn/releases');
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/plugins')) manifests.push('.yarn/plugins');
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/patches')) manifests.push('.yarn/patches');
@@ -202,4 +205,21 @@ export function readNextStandalone(text: string, fileName: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The package.json of every workspace member (npm/yarn `workspaces`, pnpm-workspace.yaml): a frozen
+ * install at the root needs them, so they are manifests copied before it.
+ */
+export function workspaceManifests(ctx: BuildContext, pkg: PackageJson | null): string[] {
+  const ws = pkg?.workspaces;
+  let globs: string[] = Array.isArray(ws) ? ws : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages) ? (ws as { packages: string[] }).packages : [];
+  const pnpm = ctx.readYaml<{ packages?: unknown }>('pnpm-workspace.yaml');
+  if (pnpm && Array.isArray(pnpm.packages)) globs = globs.concat(pnpm.packages as string[]);
+  globs = globs.filter((g) => typeof g === 'string' && !g.startsWith('!') && !g.includes('..') && !path.posix.isAbsolute(g));
+  if (!globs.length) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fg = require('fast-glob') as typeof import('fast-glob');
+  const found = fg.sync(globs.map((g) => `${g.replace(/\/+$/, '')}/package.json`), { cwd: ctx.dir, ignore: ['**/node_modules/**'], onlyFiles: true, deep: 6 });
+  return found.sort().slice(0, 200);
 }

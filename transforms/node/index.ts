@@ -493,7 +493,9 @@ export function transformNode(input: TransformInput): TransformResult {
   const hasBuild = a.buildCommands.length > 0;
   // package.json without production dependencies: an install creates no node_modules to copy.
   const prodDeps = Object.keys({ ...(facts.pkg?.dependencies ?? {}), ...(facts.pkg?.optionalDependencies ?? {}) });
-  const noProdDeps = !!facts.pkg && prodDeps.length === 0;
+  // A workspace root declares none itself while its members do: it always installs.
+  const workspace = !!facts.pkg?.workspaces || ctx.exists('pnpm-workspace.yaml');
+  const noProdDeps = !!facts.pkg && prodDeps.length === 0 && !workspace;
   const installs = hasBuild || !noProdDeps;
   if (installs) {
     changes.push({ ruleId: RULES.install, line: a.installSeen!.startLine + 1, message: facts.lockProblems.length ? `dependencies installed with '${installMsg}' (the lockfile is out of sync; see the finding)` : `dependencies installed with '${installMsg}'${facts.lockfile ? ` from ${facts.lockfile}` : ''}` });

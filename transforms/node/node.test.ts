@@ -340,3 +340,16 @@ describe('an install prepared in its own RUN', () => {
     expect(optimizeText(r.output, r.path).output).toBe(r.output);
   });
 });
+
+describe('a workspace root without dependencies of its own', () => {
+  test('still installs: its members have dependencies', () => {
+    const root = JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*'] });
+    const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'mono', workspaces: ['packages/*'] }, 'packages/worker': { name: 'worker', dependencies: { ms: '^2.1.3' } }, 'node_modules/worker': { resolved: 'packages/worker', link: true }, 'node_modules/ms': { version: '2.1.3' } } });
+    const df = 'FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY packages/worker ./packages/worker\nRUN npm install\nCMD ["node", "packages/worker/index.js"]\n';
+    const r = rewrite(df, { 'package.json': root, 'package-lock.json': lock, 'packages/worker/package.json': JSON.stringify({ name: 'worker', dependencies: { ms: '^2.1.3' } }), 'packages/worker/index.js': 'require("ms")' });
+    // The member's manifest is in place before the frozen install (npm ci needs every member the lock records).
+    const deps = r.output.slice(r.output.indexOf('AS deps'), r.output.indexOf('AS runtime'));
+    expect(deps).toMatch(/COPY packages\/worker\/package\.json \.\/packages\/worker\/package\.json\nRUN --mount=type=cache,target=\/root\/\.npm npm ci --omit=dev/);
+    expect(r.output).toMatch(/COPY --from=deps \/app\/node_modules/);
+  });
+});
