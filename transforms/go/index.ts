@@ -20,6 +20,7 @@ import { instructionArgv, shellToArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
 import { classifyOsPackages, osInstallOf } from '../common/ospackages';
 import { CGO_MODULES, compareMinor, GoFacts, goMinor, readGoFacts } from './facts';
+import { copyOperands } from '../common/copy';
 
 export const RULES = {
   stages: 'GO-STAGES',
@@ -247,15 +248,9 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
       }
       case 'COPY':
       case 'ADD': {
-        if (ins.heredoc) return `${ins.keyword} at line ${line} uses a heredoc`;
-        if (flagOf(ins, 'from') !== undefined) return `COPY --from at line ${line} copies from another image`;
-        const parts = (parseJsonForm(ins.body) ?? ins.args).slice();
-        if (parts.length < 2) return `${ins.keyword} at line ${line} has no destination`;
-        const dest = parts.pop()!;
-        if (ins.keyword === 'ADD' && parts.some((s) => /^(https?|git):\/\/|\.(tar|tgz|tar\.gz|tar\.xz|tar\.bz2|zip)$/.test(s) || s.startsWith('git@'))) {
-          return `ADD at line ${line} fetches a URL or unpacks an archive`;
-        }
-        if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
+        const operands = copyOperands(ins);
+        if (typeof operands === 'string') return operands;
+        const { sources: parts, dest } = operands;
         const step = { ins, sources: parts, dest, workdir: a.workdir };
         a.copies.push(step);
         a.builder.push({ kind: 'copy', copy: step });

@@ -7,18 +7,18 @@
 import { heading } from '../../templates/stages';
 import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
-import { flagOf } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
 import { Plan, PlanStage, preserved, styleOf } from '../../src/plan/plan';
 import { parseShell, ShellCommand } from '../../src/shell';
 import type { Change, Finding } from '../../src/types';
-import { commandToArgv, instructionArgv, lastOf, shellToArgv } from '../common/command';
+import { commandToArgv, instructionArgv, shellToArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
 import { httpProbeOf, healthTools, nodeHealthcheck } from '../common/healthcheck';
 import { classifyOsPackages, osInstallOf } from '../common/ospackages';
 import { NodeFacts, PackageManager, readNodeFacts } from './facts';
+import { copyOperands } from '../common/copy';
 
 export const RULES = {
   stages: 'NODE-STAGES',
@@ -162,16 +162,9 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
       }
       case 'COPY':
       case 'ADD': {
-        if (ins.heredoc) return `${ins.keyword} at line ${line} uses a heredoc`;
-        if (flagOf(ins, 'from') !== undefined) return `COPY --from at line ${line} copies from another image`;
-        const argv = ins.json ?? ins.args;
-        const parts = (parseJsonArray(ins.body) ?? argv).slice();
-        if (parts.length < 2) return `${ins.keyword} at line ${line} has no destination`;
-        const dest = parts.pop()!;
-        if (ins.keyword === 'ADD' && parts.some((s) => /^(https?|git):\/\/|\.(tar|tgz|tar\.gz|tar\.xz|tar\.bz2|zip)$/.test(s) || s.startsWith('git@'))) {
-          return `ADD at line ${line} fetches a URL or unpacks an archive`;
-        }
-        if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
+        const operands = copyOperands(ins);
+        if (typeof operands === 'string') return operands;
+        const { sources: parts, dest } = operands;
         a.copies.push({ ins, sources: parts, dest });
         a.comments.copy.push(...comments(ins));
         workdirFixed = true;
@@ -290,16 +283,6 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
   return a;
 }
 
-function parseJsonArray(body: string): string[] | null {
-  const t = body.trim();
-  if (!t.startsWith('[')) return null;
-  try {
-    const v = JSON.parse(t);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 function installCommand(pm: PackageManager, lockfile: string | null, prod: boolean, lockUsable = true): { cmd: string; cache: string } {
   if (pm === 'npm' && !lockUsable) return { cmd: prod ? 'npm install --omit=dev' : 'npm install', cache: 'target=/root/.npm' };

@@ -8,7 +8,6 @@
 import * as path from 'path';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
-import { flagOf } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVariant, tagVersion } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
@@ -20,6 +19,7 @@ import { planDockerignore } from '../common/dockerignore';
 import { healthTools, httpProbeOf, pythonHealthcheck } from '../common/healthcheck';
 import { classifyOsPackages, osInstallOf, OsManager } from '../common/ospackages';
 import { Installer, PythonFacts, readPythonFacts, readRequirements, Requirement, SOURCE_BUILT_LIBS } from './facts';
+import { copyOperands } from '../common/copy';
 
 export const RULES = {
   stages: 'PY-STAGES',
@@ -258,15 +258,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
       }
       case 'COPY':
       case 'ADD': {
-        if (ins.heredoc) return `${ins.keyword} at line ${line} uses a heredoc`;
-        if (flagOf(ins, 'from') !== undefined) return `COPY --from at line ${line} copies from another image`;
-        const parts = (ins.json ?? ins.args).slice();
-        if (parts.length < 2) return `${ins.keyword} at line ${line} has no destination`;
-        const dest = parts.pop()!;
-        if (ins.keyword === 'ADD' && parts.some((s) => /^(https?|git):\/\/|\.(tar|tgz|tar\.gz|tar\.xz|tar\.bz2|zip)$/.test(s) || s.startsWith('git@'))) {
-          return `ADD at line ${line} fetches a URL or unpacks an archive`;
-        }
-        if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
+        const operands = copyOperands(ins);
+        if (typeof operands === 'string') return operands;
+        const { sources: parts, dest } = operands;
         a.copies.push({ ins, sources: parts, dest, wd: a.workdir });
         a.comments.copy.push(...comments(ins));
         break;

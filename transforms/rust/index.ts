@@ -8,7 +8,6 @@
 import * as path from 'path';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
-import { flagOf } from '../../src/model/parse';
 import { parseImage, tagVariant, tagVersion } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
@@ -20,6 +19,7 @@ import { planDockerignore } from '../common/dockerignore';
 import { healthCommand, healthTools } from '../common/healthcheck';
 import { classifyOsPackages, osInstallOf } from '../common/ospackages';
 import { CargoFacts, IN_DISTROLESS_CC, readCargoFacts, SYS_RUNTIME_PACKAGES } from './facts';
+import { copyOperands } from '../common/copy';
 
 export const RULES = {
   stages: 'RUST-STAGES',
@@ -111,16 +111,6 @@ function comments(ins: Instruction): string[] {
   return ins.leading.filter((l) => l.trim().startsWith('#'));
 }
 
-function parseJsonArray(body: string): string[] | null {
-  const t = body.trim();
-  if (!t.startsWith('[')) return null;
-  try {
-    const v = JSON.parse(t);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 const CARGO_VALUED = ['-p', '--package', '--bin', '--example', '--test', '--bench', '--features', '-F', '--profile', '--target', '--target-dir', '-j', '--jobs', '--manifest-path', '--config', '-Z', '--color', '--message-format', '--exclude', '--path', '--root', '--git', '--branch', '--tag', '--rev', '--version', '--registry', '--index', '--lockfile-path'];
 
@@ -247,15 +237,9 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
       }
       case 'COPY':
       case 'ADD': {
-        if (ins.heredoc) return `${ins.keyword} at line ${line} uses a heredoc`;
-        if (flagOf(ins, 'from') !== undefined) return `COPY --from at line ${line} copies from another image`;
-        const parts = (parseJsonArray(ins.body) ?? ins.args).slice();
-        if (parts.length < 2) return `${ins.keyword} at line ${line} has no destination`;
-        const dest = parts.pop()!;
-        if (ins.keyword === 'ADD' && parts.some((s) => /^(https?|git):\/\/|\.(tar|tgz|tar\.gz|tar\.xz|tar\.bz2|zip)$/.test(s) || s.startsWith('git@'))) {
-          return `ADD at line ${line} fetches a URL or unpacks an archive`;
-        }
-        if (parts.some((s) => s.includes('$')) || dest.includes('$')) return `${ins.keyword} at line ${line} uses a variable`;
+        const operands = copyOperands(ins);
+        if (typeof operands === 'string') return operands;
+        const { sources: parts, dest } = operands;
         a.copies.push({ ins, sources: parts, dest, destAbs: path.posix.resolve(a.workdir, dest) });
         a.builder.push(ins);
         break;
