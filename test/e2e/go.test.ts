@@ -4,77 +4,16 @@
  * answers, the user and the sizes; on scratch, the image must be within 1.2x of the binary plus the CA
  * bundle. Skipped when Docker or the base images are not there.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { optimizeFile } from '../../src/api';
 import type { RuntimeChoice } from '../../src/types';
+import { available, copyDir, docker, runAndProbe, stackExamples } from './stack-support';
 
-const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const LABEL = 'dockerize-optimize.test=e2e-go';
 const root = path.resolve(__dirname, '../../examples');
-const examples = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => d.startsWith('go-') && fs.existsSync(path.join(root, d, 'Dockerfile'))).sort() : [];
-
-function docker(args: string[], opts: { allowFail?: boolean; timeout?: number } = {}): string {
-  const r = spawnSync(DOCKER, args, { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '1' }, timeout: opts.timeout ?? 900000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0 && !opts.allowFail) throw new Error(`docker ${args.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout || '').slice(-4000)}`);
-  return (r.stdout ?? '').trim();
-}
-
-function available(images: string[]): boolean {
-  if (spawnSync(DOCKER, ['info'], { encoding: 'utf8' }).status !== 0) return false;
-  return images.every((i) => spawnSync(DOCKER, ['image', 'inspect', i], { encoding: 'utf8' }).status === 0);
-}
-
-function copyDir(src: string, dst: string) {
-  fs.mkdirSync(dst, { recursive: true });
-  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
-    if (e.name === 'bin') continue;
-    const s = path.join(src, e.name);
-    const d = path.join(dst, e.name);
-    if (e.isDirectory()) copyDir(s, d);
-    else if (e.isFile()) fs.copyFileSync(s, d);
-  }
-}
-
-function get(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-
-async function probe(port: number, p: string): Promise<{ status: number; body: string }> {
-  let last: unknown;
-  for (let i = 0; i < 40; i++) {
-    try {
-      return await get(port, p);
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`no answer on port ${port}: ${String(last)}`);
-}
-
-async function runAndProbe(image: string, name: string, port: number, p: string) {
-  docker(['rm', '-f', name], { allowFail: true });
-  docker(['run', '-d', '--name', name, '--label', LABEL, '-p', `127.0.0.1:0:${port}`, image]);
-  try {
-    const hostPort = Number(docker(['port', name, String(port)]).split('\n')[0].split(':').pop());
-    return await probe(hostPort, p);
-  } finally {
-    docker(['rm', '-f', name], { allowFail: true });
-  }
-}
+const examples = stackExamples('go-');
 
 const bases = examples.length ? ['golang:1.21', 'golang:1.22', 'gcr.io/distroless/static-debian13:nonroot'] : [];
 const run = examples.length > 0 && available(bases) ? describe : describe.skip;
@@ -115,8 +54,8 @@ run('Go examples, built and run', () => {
     try {
       const orig = path.join(tmp, 'orig');
       const next = path.join(tmp, 'new');
-      copyDir(dir, orig);
-      copyDir(dir, next);
+      copyDir(dir, orig, 'bin');
+      copyDir(dir, next, 'bin');
       fs.writeFileSync(path.join(next, 'Dockerfile'), result.output);
       for (const sf of result.sideFiles) fs.writeFileSync(path.join(next, path.relative(dir, sf.path)), sf.output);
       const tag = `dzo-e2e-${name}:${runtime}-${process.pid}`;
@@ -124,8 +63,8 @@ run('Go examples, built and run', () => {
       docker(['build', '-q', '--label', LABEL, '-t', `${tag}-orig`, orig]);
       docker(['build', '-q', '--label', LABEL, '-t', `${tag}-new`, next]);
 
-      const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-${runtime}-orig-${process.pid}`, port, probePath);
-      const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-${runtime}-new-${process.pid}`, port, probePath);
+      const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-${runtime}-orig-${process.pid}`, port, probePath, LABEL);
+      const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-${runtime}-new-${process.pid}`, port, probePath, LABEL);
       expect(a.status).toBe(expectStatus);
       expect(b.status).toBe(a.status);
       expect(b.body).toBe(a.body);
