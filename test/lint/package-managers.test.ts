@@ -13,7 +13,8 @@ import { wgetProgress } from '../../transforms/common/rules/wget-progress';
 ruleTester(aptGet, {
   valid: ['FROM debian:bookworm\nRUN apt-get update\n', 'FROM debian:bookworm\nRUN apt list --installed\n', 'FROM debian:bookworm\nRUN echo apt install x\n'],
   invalid: [
-    { code: 'FROM debian:bookworm\nRUN apt update && apt install -y curl\n', output: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n' },
+    { code: 'FROM debian:bookworm\nRUN apt update && apt install -y curl=7.88.1-10\n', output: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n' },
+    { name: 'unpinned installs are reported, not changed (apt-get would be held to pins the tool cannot choose)', code: 'FROM debian:bookworm\nRUN apt update && apt install -y curl\n', output: null, messages: ['not changed: the tool cannot choose the versions'] },
     { code: 'FROM debian:bookworm\nRUN sudo /usr/bin/apt -q full-upgrade\n', output: 'FROM debian:bookworm\nRUN sudo /usr/bin/apt-get -q dist-upgrade\n' },
   ],
 });

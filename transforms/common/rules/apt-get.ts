@@ -1,6 +1,6 @@
 /** DO-APT-GET (DL3027): `apt` is for people; scripts use `apt-get`, whose interface is stable. */
 import type { Rule, RuleReport } from '../../../src/rules/rule';
-import { editScript, scripts, subcommands, wordRange } from './util';
+import { editScript, scripts, subcommands, unpinnedInstall, wordRange } from './util';
 
 const SCRIPTABLE = ['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'remove', 'purge', 'autoremove', 'clean', 'autoclean'];
 
@@ -13,7 +13,13 @@ export const aptGet: Rule = {
     const out: RuleReport[] = [];
     for (const s of scripts(model)) {
       const edits = [];
-      for (const { cmd, sub } of subcommands(s, ['apt'], SCRIPTABLE, ['-o', '-c', '-t'])) {
+      const found = subcommands(s, ['apt'], SCRIPTABLE, ['-o', '-c', '-t']);
+      if (found.some(({ cmd }) => unpinnedInstall(cmd))) {
+        // apt-get here would be checked for version pins, which the tool cannot choose: report only.
+        out.push({ line: s.ins.startLine, message: "use 'apt-get' instead of 'apt' in scripts, with pinned package versions (not changed: the tool cannot choose the versions)" });
+        continue;
+      }
+      for (const { cmd, sub } of found) {
         const sv = cmd.argv[sub].value!;
         const i = cmd.argv.findIndex((w) => (w.value ?? '').split('/').pop() === 'apt');
         const r = wordRange(s, cmd, i);

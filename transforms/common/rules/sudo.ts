@@ -4,7 +4,7 @@
  * a base that runs as root, or USER root/0); reported elsewhere.
  */
 import type { Rule, RuleReport } from '../../../src/rules/rule';
-import { editScript, familyOf, isRootUser, scripts, stageOf, userAt, wordRange } from './util';
+import { editScript, familyOf, isRootUser, scripts, stageOf, unpinnedInstall, userAt, wordRange } from './util';
 
 export const noSudo: Rule = {
   id: 'DO-NO-SUDO',
@@ -23,6 +23,11 @@ export const noSudo: Rule = {
       const fam = familyOf(model, stage, new Set(), true);
       const root = user !== null ? isRootUser(user) : fam === 'debian' || fam === 'alpine' || fam === 'rhel';
       const plain = sudos.every((c) => c.argv.length > 1 && c.argv[1].value !== null && !c.argv[1].value.startsWith('-') && !c.argv[1].value.includes('='));
+      if (root && plain && sudos.some((c) => unpinnedInstall(c))) {
+        // Without sudo the install is checked for version pins, which the tool cannot choose: report only.
+        out.push({ line: s.ins.startLine, severity: 'warning', message: 'sudo is not needed (RUN runs as root): drop it and pin the versions of what it installs (not changed: the tool cannot choose the versions)' });
+        continue;
+      }
       if (!root || !plain) {
         out.push({ line: s.ins.startLine, severity: 'warning', message: root ? 'sudo with options is kept: drop it by hand (RUN runs as root)' : `sudo is kept: the user here is ${user ?? "the base image's"}, not known to be root; switch with USER instead` });
         continue;

@@ -294,3 +294,37 @@ export function finalLineage(model: DockerfileModel): Set<number> {
   }
   return out;
 }
+
+/**
+ * An install of packages without version pins (apt/apt-get install, pip install, npm install -g):
+ * hadolint checks pins (DL3008, DL3013, DL3016) only on commands it recognises, so turning `apt` into
+ * `apt-get` or dropping `sudo` before such a command would add a finding the tool cannot fix (it
+ * cannot choose versions). Rules that would expose one report instead of fixing.
+ */
+export function unpinnedInstall(c: ShellCommand): boolean {
+  const i = effectiveIndex(c);
+  const prog = (c.argv[i]?.value ?? '').split('/').pop() ?? '';
+  const rest = c.argv.slice(i + 1).map((w) => w.value ?? w.text);
+  const sub = rest.find((v) => !v.startsWith('-'));
+  const pkgs = (valued: string[]) => {
+    const out: string[] = [];
+    let seenSub = false;
+    for (let k = 0; k < rest.length; k++) {
+      const v = rest[k];
+      if (v.startsWith('-')) {
+        if (valued.includes(v)) k++;
+        continue;
+      }
+      if (!seenSub) {
+        seenSub = true;
+        continue;
+      }
+      out.push(v);
+    }
+    return out;
+  };
+  if ((prog === 'apt' || prog === 'apt-get') && sub === 'install') return pkgs(['-o', '-c', '-t']).some((p) => !p.includes('=') && !p.endsWith('.deb'));
+  if (/^pip[0-9.]*$/.test(prog) && sub === 'install') return !rest.some((v) => v === '-r' || v.startsWith('--requirement')) && pkgs(['-i', '--index-url', '--extra-index-url', '-c', '--constraint', '-t', '--target']).some((p) => !/[=<>~]=|@|\//.test(p) && !p.startsWith('.'));
+  if (prog === 'npm' && (sub === 'install' || sub === 'i') && rest.some((v) => v === '-g' || v === '--global')) return pkgs(['--prefix']).some((p) => !p.slice(1).includes('@'));
+  return false;
+}
