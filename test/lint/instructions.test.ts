@@ -15,6 +15,8 @@ ruleTester(mergeRuns, {
     { name: 'a ; in the second RUN would run after a failure', code: 'FROM debian\nRUN make\nRUN a; b\n' },
     { name: '|| in the second RUN', code: 'FROM debian\nRUN make\nRUN a || true\n' },
     { name: 'flags', code: 'FROM debian\nRUN --mount=type=cache,target=/x make\nRUN b\n' },
+    { name: 'different cache mounts', code: 'FROM debian\nRUN --mount=type=cache,target=/x a\nRUN --mount=type=cache,target=/y b\n' },
+    { name: 'a secret mount is not merged', code: 'FROM debian\nRUN --mount=type=secret,id=t a\nRUN --mount=type=secret,id=t b\n' },
     { name: 'exec form', code: 'FROM debian\nRUN ["make"]\nRUN b\n' },
     { name: 'a SHELL', code: 'FROM debian\nSHELL ["/bin/bash", "-c"]\nRUN a\nRUN b\n' },
     { name: 'not consecutive', code: 'FROM debian\nRUN a\nENV X=1\nRUN b\n' },
@@ -24,6 +26,7 @@ ruleTester(mergeRuns, {
     { name: 'rpm package managers', code: 'FROM fedora:41\nRUN dnf -y install git && dnf clean all\nRUN make\n' },
   ],
   invalid: [
+    { name: 'the same cache mount', code: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -U pip\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\n', output: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -U pip \\\n    && pip install -r r.txt\n' },
     { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n', output: 'FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl\n', messages: ['2 consecutive RUNs'] },
     {
       name: 'three RUNs, continuations and comments kept',

@@ -1,7 +1,8 @@
 /**
  * DO-MERGE-RUNS (DL3059): consecutive RUNs become one RUN, one layer, joined with `&&` — only where that
  * runs the same commands with the same outcome:
- * - both shell form without flags, no heredoc, in a stage without a SHELL instruction;
+ * - both shell form with the same flags (none, or the same cache mounts), no heredoc, in a stage
+ *   without a SHELL instruction;
  * - every RUN but the last changes no shell state the next one would inherit (cd, export, set, umask,
  *   source, exec, exit, variable assignments, background jobs) and ends with a plain command (no
  *   trailing comment that would swallow what follows);
@@ -19,8 +20,16 @@ const STATEFUL = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'umas
 /** RPM-family package managers: hadolint's cache checks (DL3032, DL3040) misread them in merged RUNs. */
 const RPM = new Set(['yum', 'dnf', 'microdnf', 'zypper']);
 
+/** The RUN's flags as one comparable text; null when a flag is not a cache mount (networks, secrets, security). */
+function flagKey(s: Script): string | null {
+  if (!s.ins.flags.every((f) => f.name === 'mount' && f.value !== null && /(^|,)type=cache(,|$)/.test(f.value))) return null;
+  const key = s.ins.flags.map((f) => `--${f.name}=${f.value}`).join(' ');
+  // Flags on a continuation line would not be removed when the RUN joins the one before.
+  return s.ins.flags.every((f) => s.ins.lines[0].includes(`--${f.name}=${f.value}`)) ? key : null;
+}
+
 function base(s: Script | null): boolean {
-  return !!s && s.ins.flags.length === 0 && !s.ins.heredoc && s.parsed.ok && !s.parsed.commands.some((c) => RPM.has(effectiveName(c)));
+  return !!s && flagKey(s) !== null && !s.ins.heredoc && s.parsed.ok && !s.parsed.commands.some((c) => RPM.has(effectiveName(c)));
 }
 
 /** RUN a may be followed by `&& b` in the same shell. */
@@ -67,7 +76,7 @@ export const mergeRuns: Rule = {
           let j = i + 1;
           while (j < ins.length && ins[j].keyword === 'RUN') {
             const next = scriptOf(model, ins[j]);
-            if (!base(next) || !canLead(group[group.length - 1]) || !canFollow(next!)) break;
+            if (!base(next) || flagKey(next!) !== flagKey(group[0]) || !canLead(group[group.length - 1]) || !canFollow(next!)) break;
             group.push(next!);
             j++;
           }
@@ -90,7 +99,7 @@ function merge(model: DockerfileModel, group: Script[]): RuleReport {
     if (k > 0) {
       // comments between the RUNs move into the continuation; blank lines do not (BuildKit warns on them)
       for (const l of s.ins.leading) if (l.trim() !== '') lines.push(l);
-      const m = /^\s*run\s*/i.exec(src[0])!;
+      const m = /^\s*run\s*(--\S+\s+)*/i.exec(src[0])!;
       src[0] = `    && ${src[0].slice(m[0].length)}`;
     }
     if (k < group.length - 1) {
