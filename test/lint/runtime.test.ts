@@ -59,6 +59,11 @@ ruleTester(secretArg, {
       output:
         'FROM node:22\nRUN --mount=type=secret,id=npm_token NPM_TOKEN="$(cat /run/secrets/npm_token 2>/dev/null || true)" && export NPM_TOKEN && echo "//r/:_authToken=$NPM_TOKEN" > .npmrc\nRUN npm ci\nRUN --mount=type=secret,id=npm_token NPM_TOKEN="$(cat /run/secrets/npm_token 2>/dev/null || true)" && export NPM_TOKEN && curl -H "Authorization: $NPM_TOKEN" https://x\n',
     },
+    {
+      name: 'an unquoted argument keeps its expansion (nothing when no secret is passed) and is quoted',
+      code: 'FROM node:22\nARG OSS_SECRET\nRUN node cdn.js $OSS_SECRET\n',
+      output: 'FROM node:22\nRUN --mount=type=secret,id=oss_secret OSS_SECRET="$(cat /run/secrets/oss_secret 2>/dev/null || true)" && export OSS_SECRET && node cdn.js ${OSS_SECRET:+"$OSS_SECRET"}\n',
+    },
     { name: 'a default value is in the Dockerfile itself', code: 'FROM debian\nARG DB_PASSWORD=hunter2\nRUN setup --password "$DB_PASSWORD"\n', output: null, messages: ['has a default value'], notInMessages: ['hunter2'] },
     { name: 'an ENV keeps it in the image', code: 'FROM debian\nARG API_KEY\nENV API_KEY=$API_KEY\n', output: null, messages: ['ENV on line 3 uses it'] },
     { name: 'ENV with a literal credential', code: 'FROM debian\nENV DB_PASSWORD=hunter2\n', output: null, messages: ['ENV DB_PASSWORD looks like a credential'], notInMessages: ['hunter2'] },

@@ -10,7 +10,7 @@
 import type { DockerfileModel, Instruction } from '../../../src/model/parse';
 import type { Edit, Rule, RuleReport } from '../../../src/rules/rule';
 import { paramNames, parseShell } from '../../../src/shell';
-import { appendAt, editScript, scriptOf, Script, subcommands } from './util';
+import { appendAt, editScript, scriptOf, Script, subcommands, wordRange } from './util';
 
 /** Names that look like credentials; GPG_KEY (a public key id in official images) and the like are not. */
 export function looksSecret(name: string): boolean {
@@ -107,6 +107,15 @@ const CREDENTIAL_FILES = new Set(['.npmrc', '.yarnrc', '.netrc', '.pypirc', 'pip
 function secretRun(model: DockerfileModel, s: Script, name: string, id: string, removable: (file: string) => boolean): Edit | null {
   const read = `${name}="$(cat /run/secrets/${id} 2>/dev/null || true)" && export ${name} && `;
   const edits = [{ start: 0, end: 0, text: read }];
+  // An unquoted `$NAME` argument: a shell variable now, which linters hold to quoting (as an ARG it was
+  // not). `${NAME:+"$NAME"}` expands exactly as before for a token (nothing when it is empty).
+  for (const c of s.parsed.commands) {
+    c.argv.forEach((w, i) => {
+      if (i === 0 || (w.text !== `$${name}` && w.text !== `\${${name}}`)) return;
+      const r = wordRange(s, c, i);
+      if (r) edits.push({ start: r.start, end: r.end, text: `\${${name}:+"$${name}"}` });
+    });
+  }
   // Files the token was written to in this RUN (`> .npmrc`): remove them at its end.
   const written: string[] = [];
   for (const c of s.parsed.commands) {
