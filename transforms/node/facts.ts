@@ -122,9 +122,9 @@ export function readNodeFacts(ctx: BuildContext): NodeFacts {
   for (const extra of ['.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml']) {
     if (ctx.exists(extra)) manifests.push(extra);
   }
+  const lock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ lockfileVersion?: number; packages?: Record<string, LockEntry> }>(lockfile) : null;
   // Members an npm lockfile records (a member it does not know would put `npm ci` out of sync).
-  const npmLock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ packages?: Record<string, unknown> }>(lockfile) : null;
-  manifests.push(...workspaceManifests(ctx, pkg).filter((m) => !npmLock?.packages || path.posix.dirname(m) in npmLock.packages));
+  manifests.push(...workspaceManifests(ctx, pkg).filter((m) => !lock?.packages || path.posix.dirname(m) in lock.packages));
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/releases')) manifests.push('.yarn/releases');
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/plugins')) manifests.push('.yarn/plugins');
   if (pm === 'yarn-berry' && ctx.isDir('.yarn/patches')) manifests.push('.yarn/patches');
@@ -141,7 +141,6 @@ export function readNodeFacts(ctx: BuildContext): NodeFacts {
   const deps = { ...(pkg?.dependencies ?? {}), ...(pkg?.optionalDependencies ?? {}) };
   const nativeDeps = Object.keys(deps).filter((d) => NATIVE_PACKAGES.has(d));
   const bins: Record<string, string> = {};
-  const lock = lockfile === 'package-lock.json' || lockfile === 'npm-shrinkwrap.json' ? ctx.readJson<{ lockfileVersion?: number; packages?: Record<string, LockEntry> }>(lockfile) : null;
   const lockProblems = npmLockProblems(pkg, lock);
   if (lock?.packages) {
     for (const [key, entry] of Object.entries(lock.packages)) {

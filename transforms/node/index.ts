@@ -477,7 +477,7 @@ export function transformNode(input: TransformInput): TransformResult {
   // package.json without production dependencies: an install creates no node_modules to copy.
   const prodDeps = Object.keys({ ...(facts.pkg?.dependencies ?? {}), ...(facts.pkg?.optionalDependencies ?? {}) });
   // A workspace root declares none itself while its members do: it always installs.
-  const workspace = !!facts.pkg?.workspaces || ctx.exists('pnpm-workspace.yaml');
+  const workspace = !!facts.pkg?.workspaces || facts.manifests.includes('pnpm-workspace.yaml');
   const noProdDeps = !!facts.pkg && prodDeps.length === 0 && !workspace;
   const installs = hasBuild || !noProdDeps;
   if (installs) {
