@@ -49,6 +49,7 @@ ruleTester(cdWorkdir, {
     { code: 'FROM debian\nRUN cd /src && make && make install\nCMD ["/src/app"]\n', output: 'FROM debian\nWORKDIR /src\nRUN make && make install\nWORKDIR /\nCMD ["/src/app"]\n' },
     { name: 'relative to an earlier WORKDIR, across a continuation', code: 'FROM myorg/base\nWORKDIR /app\nRUN cd build && \\\n    cmake ..\n', output: 'FROM myorg/base\nWORKDIR /app\nWORKDIR /app/build\nRUN cmake ..\nWORKDIR /app\n' },
     { name: 'a WORKDIR right after needs no restore', code: 'FROM debian\nRUN cd /tmp && make\nWORKDIR /app\n', output: 'FROM debian\nWORKDIR /tmp\nRUN make\nWORKDIR /app\n' },
+    { name: 'a comment inside the removed span is kept, above the RUN', code: 'FROM debian\nRUN cd /src \\\n# build it\n    && make\n', output: 'FROM debian\nWORKDIR /src\n# build it\nRUN make\nWORKDIR /\n' },
   ],
 });
 

@@ -78,7 +78,9 @@ export interface TextEdit {
 export function editScript(model: DockerfileModel, s: Script, edits: TextEdit[]): Edit | null {
   const lines = s.ins.lines.slice();
   const sorted = edits.slice().sort((a, b) => b.start - a.start);
-  let removed = new Set<number>();
+  const removed = new Set<number>();
+  // Comment lines inside a span an edit removes are kept, moved above the line the span starts on.
+  const hoisted = new Map<number, string[]>();
   for (const e of sorted) {
     let a: { line: number; col: number };
     if (e.end === e.start) {
@@ -98,20 +100,18 @@ export function editScript(model: DockerfileModel, s: Script, edits: TextEdit[])
       lines[la] = lines[la].slice(0, a.col) + e.text + lines[la].slice(b.col + 1);
       continue;
     }
-    // Across lines: only when every line in between is part of the script (no comment lines lost).
-    for (let l = la + 1; l < lb; l++) {
-      const t = lines[l].trimStart();
-      if (t.startsWith('#')) return null;
-    }
+    const comments: string[] = [];
+    for (let l = la + 1; l < lb; l++) if (lines[l].trimStart().startsWith('#')) comments.push(lines[l]);
+    if (comments.length) hoisted.set(la, [...comments, ...(hoisted.get(la) ?? [])]);
     lines[la] = lines[la].slice(0, a.col) + e.text + lines[lb].slice(b.col + 1);
     for (let l = la + 1; l <= lb; l++) removed.add(l);
   }
-  if (removed.size) {
-    const kept = lines.filter((_, i) => !removed.has(i));
-    removed = new Set();
-    return { startLine: s.ins.startLine, endLine: s.ins.endLine, lines: kept };
-  }
-  return { startLine: s.ins.startLine, endLine: s.ins.endLine, lines };
+  const out: string[] = [];
+  lines.forEach((l, i) => {
+    out.push(...(hoisted.get(i) ?? []));
+    if (!removed.has(i)) out.push(l);
+  });
+  return { startLine: s.ins.startLine, endLine: s.ins.endLine, lines: out };
 }
 
 /** Character range of a command within its script. */
