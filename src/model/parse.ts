@@ -81,6 +81,19 @@ export interface DockerfileModel {
   trailing: string[];
 }
 
+/**
+ * A line between instructions that JavaScript reads as blank but BuildKit does not: BuildKit's blank is
+ * ASCII white space only, so a stray byte-order mark or a no-break space there starts an instruction
+ * that does not exist (BuildKit refuses the file). Refused here too, naming the line.
+ */
+function refuseInvisibleLines(path: string, lines: string[], first: number): void {
+  lines.forEach((l, i) => {
+    if (l.trim() !== '' || !/[^ \t\r\n\v\f]/.test(l)) return;
+    const ch = /[^ \t\r\n\v\f]/.exec(l)![0];
+    throw new InputError(path, first + i + 1, `unknown instruction: the line holds only an invisible character (U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}), which BuildKit reads as one`);
+  });
+}
+
 function isBinary(text: string): boolean {
   if (text.includes('\u0000')) return true;
   let control = 0;
@@ -201,9 +214,11 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
       }
     }
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
+      refuseInvisibleLines(path, [sourceLines[startLine]], startLine);
       throw new InputError(path, startLine + 1, `unknown instruction '${sourceLines[startLine].trim().split(/\s+/)[0]}'`);
     }
     const leading = sourceLines.slice(prevEnd + 1, startLine);
+    refuseInvisibleLines(path, leading, prevEnd + 1);
     const lines = sourceLines.slice(startLine, endLine + 1);
     const flags: Flag[] = [];
     const getFlags = (ins as unknown as { getFlags?: () => { getName(): string; getValue(): string | null }[] }).getFlags;
@@ -254,6 +269,7 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
     throw new InputError(path, undefined, 'no FROM instruction: this is not a Dockerfile');
   }
   const trailing = sourceLines.slice(prevEnd + 1);
+  refuseInvisibleLines(path, trailing, prevEnd + 1);
   return { path, text: rawText, eol, bom, finalNewline, escape, directives, sourceLines, directiveLines, instructions, stages, trailing };
 }
 

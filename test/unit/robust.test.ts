@@ -151,6 +151,13 @@ describe.each([
 });
 
 describe('model details BuildKit agrees on', () => {
+  test.each([
+    ['a stray byte-order mark', '\ufeff\ufeff\nFROM debian\n', 1, 'U+FEFF'],
+    ['a no-break space between instructions', 'FROM debian\n\u00a0\nRUN x\n', 2, 'U+00A0'],
+  ])('a line blank to JavaScript but not to BuildKit is refused: %s', (_name, text, line, ch) => {
+    expect(() => parseDockerfile(text, 'Dockerfile')).toThrow(`Dockerfile:${line}: unknown instruction: the line holds only an invisible character (${ch})`);
+  });
+
   test('a line ending in an escaped escape is not a continuation', () => {
     const m = parseDockerfile('FROM a\nENV C trailing\\\\\nENV D x\n', 'Dockerfile');
     expect(m.instructions.map((i) => [i.keyword, i.startLine, i.endLine])).toEqual([
