@@ -841,7 +841,7 @@ function transformPython(input: TransformInput): TransformResult {
       const sameDir = (o: CopyStep) => resolveDir(o.wd, o.dest) === resolveDir(c.wd, c.dest) && (c.dest.endsWith('/') || c.dest === '.' || resolveDir(c.wd, c.dest) === c.wd);
       if (forRuntime && onlyInputs && a.copies.some((o) => o !== c && o.ins.index > c.ins.index && o.sources.some((s) => s === '.' || s === './') && sameDir(o))) continue;
       if (!forRuntime) lines = lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
-      else if (chown && !/--chown=/.test(lines[0])) lines[0] = lines[0].replace(/^COPY\s+/, `COPY --chown=${chown} `);
+      else if (chown && !/--chown=/.test(lines[0])) lines[0] = lines[0].replace(/^(\s*COPY)\s+/i, (_m, k: string) => `${k} --chown=${chown} `);
       out.push(...lines);
     }
     return out;

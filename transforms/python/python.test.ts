@@ -544,3 +544,12 @@ describe('the dev -> runtime table names real Debian packages', () => {
     expect(aptRuntime.filter((n) => !found.has(n))).toEqual([]);
   });
 });
+
+describe('instruction case', () => {
+  test('a lowercase copy gets the same --chown in the runtime as an uppercase one', () => {
+    const upper = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n');
+    const lower = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\ncopy . .\nCMD ["python", "app.py"]\n');
+    expect(stage(upper.output, 'runtime')).toMatch(/^COPY --chown=10001:10001 \. \.$/m);
+    expect(stage(lower.output, 'runtime')).toMatch(/^copy --chown=10001:10001 \. \.$/m);
+  });
+});
