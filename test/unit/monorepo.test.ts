@@ -333,6 +333,17 @@ describe('a .dockerignore shared by several Dockerfiles', () => {
     expect(ra.changed).toBe(expected !== undefined);
   });
 
+  test('a large group names a few members and counts the rest (the finding goes to each member)', () => {
+    const base = { original: 'FROM x\n', output: 'FROM x\n', context: '/r', stack: 'unknown' as const, stagesBefore: 1, stagesAfter: 1, runtimeBase: 'x', changes: [], changed: true };
+    const results = Array.from({ length: 500 }, (_, n) => ({ ...base, path: `/r/d${n}/Dockerfile`, findings: [] as { message: string }[], sideFiles: [{ path: '/r/.dockerignore', original: null, output: `keep\nonly-${n}\n` }] }));
+    reconcileSharedSideFiles(results);
+    const messages = results.map((r) => r.findings.find((f) => (f as { ruleId?: string }).ruleId === 'DO-IGNORE-SHARED')!.message);
+    expect(new Set(messages).size).toBe(1);
+    expect(messages[0]).toContain('shared by 500 Dockerfiles (d0/Dockerfile, d1/Dockerfile, d2/Dockerfile, d3/Dockerfile and 496 more)');
+    expect(messages[0].length).toBeLessThan(300);
+    expect(results.every((r) => r.sideFiles[0].output === 'keep\n')).toBe(true);
+  });
+
   test('identical proposals are left alone', async () => {
     const dir = sharedRoot('');
     const files = JSON.parse((await run(['--format', 'json', '.'], dir)).out).files;
