@@ -1,0 +1,325 @@
+// Command shparse is the shell parser of dockerize-optimize, built to WebAssembly (wasip1, reactor).
+//
+// It reads a RUN, CMD or HEALTHCHECK script with mvdan.cc/sh (the parser behind shfmt, the same one the
+// mvdan-sh npm package builds with GopherJS) and reduces the tree, inside the module, to what src/shell
+// needs: the simple commands in order with their words, assignments, redirects, byte offsets and the
+// operator joining each to the next; or the names of the parameters the script expands. The result
+// crosses into JavaScript as one JSON text, which is what makes it fast: walking a GopherJS tree from
+// JavaScript costs a conversion on every field read.
+//
+// Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o shparse.wasm
+// (scripts/build-shparse.js does it as part of `npm run build`).
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"unsafe"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+func main() {}
+
+var input []byte
+var output []byte
+
+// buffer returns room for an n-byte script; JavaScript writes the script there, then calls parse.
+//
+//go:wasmexport buffer
+func buffer(n int32) unsafe.Pointer {
+	if int32(cap(input)) < n+1 {
+		input = make([]byte, n+1)
+	}
+	input = input[:n]
+	return unsafe.Pointer(unsafe.SliceData(input[:cap(input)]))
+}
+
+// parse reads the n-byte script in the buffer. mode 0: commands; mode 1: parameter names.
+// It returns the length of the JSON result, which result() points to.
+//
+//go:wasmexport parse
+func parse(n int32, mode int32) int32 {
+	src := string(input[:n])
+	var v any
+	if mode == 1 {
+		v = paramNames(src)
+	} else {
+		v = commands(src)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(`{"ok":false,"error":"internal: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `","complex":true,"commands":[]}`)
+	}
+	output = b
+	return int32(len(output))
+}
+
+//go:wasmexport result
+func result() unsafe.Pointer {
+	if len(output) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(unsafe.SliceData(output))
+}
+
+type word struct {
+	Text  string  `json:"text"`
+	Value *string `json:"value"`
+}
+
+type assign struct {
+	Name  string  `json:"name"`
+	Value *string `json:"value"`
+	Text  string  `json:"text"`
+}
+
+type command struct {
+	Argv       []word   `json:"argv"`
+	Assigns    []assign `json:"assigns"`
+	Name       string   `json:"name"`
+	Text       string   `json:"text"`
+	Start      int      `json:"start"`
+	End        int      `json:"end"`
+	Redirects  []string `json:"redirects"`
+	InPipeline bool     `json:"inPipeline"`
+	Negated    bool     `json:"negated"`
+	InSubshell bool     `json:"inSubshell"`
+	Next       *string  `json:"next"`
+}
+
+type parsed struct {
+	OK       bool       `json:"ok"`
+	Error    string     `json:"error,omitempty"`
+	Complex  bool       `json:"complex"`
+	Commands []*command `json:"commands"`
+}
+
+type ctx struct{ pipeline, nested, negated bool }
+
+type walker struct {
+	src      string
+	commands []*command
+	complex  bool
+}
+
+func op(s string) *string { return &s }
+
+func newParser() *syntax.Parser { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }
+
+func commands(src string) parsed {
+	f, err := newParser().Parse(strings.NewReader(src), "script")
+	if err != nil {
+		return parsed{OK: false, Error: strings.TrimPrefix(err.Error(), "script:"), Complex: true, Commands: []*command{}}
+	}
+	w := &walker{src: src, commands: []*command{}}
+	w.stmts(f.Stmts, ctx{})
+	return parsed{OK: true, Complex: w.complex, Commands: w.commands}
+}
+
+func (w *walker) slice(a, b syntax.Pos) string { return w.src[a.Offset():b.Offset()] }
+
+func (w *walker) stmts(list []*syntax.Stmt, c ctx) {
+	for i, st := range list {
+		before := len(w.commands)
+		w.stmt(st, c)
+		if len(w.commands) > before {
+			last := w.commands[len(w.commands)-1]
+			switch {
+			case st.Background:
+				last.Next = op("&")
+			case i < len(list)-1:
+				last.Next = op(";")
+			default:
+				last.Next = nil
+			}
+		}
+	}
+}
+
+func (w *walker) stmt(st *syntax.Stmt, c ctx) {
+	negated := c.negated || st.Negated
+	for _, r := range st.Redirs {
+		// here-documents (<<, <<-) carry a body the command reads: treat as control flow
+		if r.Hdoc != nil {
+			w.complex = true
+		}
+	}
+	if st.Cmd == nil {
+		return
+	}
+	switch cmd := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		start, end := int(cmd.Pos().Offset()), int(cmd.End().Offset())
+		redirects := []string{}
+		for _, r := range st.Redirs {
+			start = min(start, int(r.Pos().Offset()))
+			end = max(end, int(r.End().Offset()))
+			redirects = append(redirects, w.slice(r.Pos(), r.End()))
+		}
+		argv := make([]word, 0, len(cmd.Args))
+		for _, a := range cmd.Args {
+			argv = append(argv, word{Text: w.slice(a.Pos(), a.End()), Value: wordValue(a)})
+		}
+		assigns := make([]assign, 0, len(cmd.Assigns))
+		for _, a := range cmd.Assigns {
+			name := ""
+			if a.Name != nil {
+				name = a.Name.Value
+			}
+			var value *string
+			switch {
+			case a.Array != nil || a.Index != nil || a.Append:
+				value = nil
+			case a.Value != nil:
+				value = wordValue(a.Value)
+			default:
+				value = op("")
+			}
+			assigns = append(assigns, assign{Name: name, Value: value, Text: w.slice(a.Pos(), a.End())})
+		}
+		name := ""
+		if len(argv) > 0 && argv[0].Value != nil {
+			name = *argv[0].Value
+		}
+		w.commands = append(w.commands, &command{
+			Argv: argv, Assigns: assigns, Name: name, Text: w.src[start:end], Start: start, End: end,
+			Redirects: redirects, InPipeline: c.pipeline, Negated: negated, InSubshell: c.nested,
+		})
+	case *syntax.BinaryCmd:
+		o := ";"
+		switch cmd.Op {
+		case syntax.AndStmt:
+			o = "&&"
+		case syntax.OrStmt:
+			o = "||"
+		case syntax.Pipe, syntax.PipeAll:
+			o = "|"
+		}
+		sub := ctx{pipeline: c.pipeline || o == "|", nested: c.nested, negated: negated}
+		before := len(w.commands)
+		w.stmt(cmd.X, sub)
+		if len(w.commands) > before {
+			w.commands[len(w.commands)-1].Next = op(o)
+		}
+		w.stmt(cmd.Y, sub)
+	case *syntax.Subshell:
+		w.stmts(cmd.Stmts, ctx{pipeline: c.pipeline, nested: true, negated: negated})
+	case *syntax.Block:
+		w.stmts(cmd.Stmts, ctx{pipeline: c.pipeline, nested: true, negated: negated})
+	default:
+		// if/for/while/case/functions/[[ ]]/let/declare/time/coproc: walk for nested simple commands
+		w.complex = true
+		var inner []*syntax.Stmt
+		syntax.Walk(cmd, func(n syntax.Node) bool {
+			if s, ok := n.(*syntax.Stmt); ok {
+				inner = append(inner, s)
+				return false
+			}
+			return true
+		})
+		nested := ctx{pipeline: c.pipeline, nested: true, negated: negated}
+		for _, s := range inner {
+			w.stmt(s, nested)
+		}
+		switch cmd.(type) {
+		case *syntax.TimeClause, *syntax.DeclClause, *syntax.TestClause, *syntax.LetClause, *syntax.ArithmCmd:
+			// these are simple enough to keep as one opaque command
+			start, end := int(cmd.Pos().Offset()), int(cmd.End().Offset())
+			w.commands = append(w.commands, &command{
+				Argv: []word{}, Assigns: []assign{}, Text: w.src[start:end], Start: start, End: end,
+				Redirects: []string{}, InPipeline: c.pipeline, Negated: negated, InSubshell: c.nested,
+			})
+		}
+	}
+}
+
+// wordValue is the literal meaning of a word after quote removal, or nil when it depends on an expansion.
+func wordValue(w *syntax.Word) *string {
+	var b strings.Builder
+	for _, p := range w.Parts {
+		if !partValue(&b, p, false) {
+			return nil
+		}
+	}
+	s := b.String()
+	return &s
+}
+
+func partValue(b *strings.Builder, p syntax.WordPart, quoted bool) bool {
+	switch p := p.(type) {
+	case *syntax.Lit:
+		if quoted {
+			b.WriteString(unescapeDouble(p.Value))
+		} else {
+			b.WriteString(unescapeBare(p.Value))
+		}
+		return true
+	case *syntax.SglQuoted:
+		if p.Dollar {
+			return false
+		}
+		b.WriteString(p.Value)
+		return true
+	case *syntax.DblQuoted:
+		if p.Dollar {
+			return false
+		}
+		for _, q := range p.Parts {
+			if !partValue(b, q, true) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// unescapeBare removes line continuations, then a backslash before any character.
+func unescapeBare(v string) string {
+	v = strings.ReplaceAll(v, "\\\n", "")
+	if !strings.Contains(v, "\\") {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// unescapeDouble removes line continuations, then a backslash before $ ` " or \ (inside double quotes).
+func unescapeDouble(v string) string {
+	v = strings.ReplaceAll(v, "\\\n", "")
+	if !strings.Contains(v, "\\") {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && strings.IndexByte("$`\"\\", v[i+1]) >= 0 {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+func paramNames(src string) any {
+	f, err := newParser().Parse(strings.NewReader(src), "script")
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	names := []string{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if pe, ok := n.(*syntax.ParamExp); ok && pe.Param != nil && !seen[pe.Param.Value] {
+			seen[pe.Param.Value] = true
+			names = append(names, pe.Param.Value)
+		}
+		return true
+	})
+	return names
+}
