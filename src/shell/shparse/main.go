@@ -12,8 +12,9 @@
 package main
 
 import (
-	"encoding/json"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -41,15 +42,11 @@ func buffer(n int32) unsafe.Pointer {
 //go:wasmexport parse
 func parse(n int32, mode int32) int32 {
 	src := string(input[:n])
-	var v any
+	b := output[:0]
 	if mode == 1 {
-		v = paramNames(src)
+		b = appendNames(b, paramNames(src))
 	} else {
-		v = commands(src)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		b = []byte(`{"ok":false,"error":"internal: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `","complex":true,"commands":[]}`)
+		b = commands(src).appendJSON(b)
 	}
 	output = b
 	return int32(len(output))
@@ -64,35 +61,35 @@ func result() unsafe.Pointer {
 }
 
 type word struct {
-	Text  string  `json:"text"`
-	Value *string `json:"value"`
+	Text  string
+	Value *string
 }
 
 type assign struct {
-	Name  string  `json:"name"`
-	Value *string `json:"value"`
-	Text  string  `json:"text"`
+	Name  string
+	Value *string
+	Text  string
 }
 
 type command struct {
-	Argv       []word   `json:"argv"`
-	Assigns    []assign `json:"assigns"`
-	Name       string   `json:"name"`
-	Text       string   `json:"text"`
-	Start      int      `json:"start"`
-	End        int      `json:"end"`
-	Redirects  []string `json:"redirects"`
-	InPipeline bool     `json:"inPipeline"`
-	Negated    bool     `json:"negated"`
-	InSubshell bool     `json:"inSubshell"`
-	Next       *string  `json:"next"`
+	Argv       []word
+	Assigns    []assign
+	Name       string
+	Text       string
+	Start      int
+	End        int
+	Redirects  []string
+	InPipeline bool
+	Negated    bool
+	InSubshell bool
+	Next       *string
 }
 
 type parsed struct {
-	OK       bool       `json:"ok"`
-	Error    string     `json:"error,omitempty"`
-	Complex  bool       `json:"complex"`
-	Commands []*command `json:"commands"`
+	OK       bool
+	Error    string
+	Complex  bool
+	Commands []*command
 }
 
 type ctx struct{ pipeline, nested, negated bool }
@@ -307,7 +304,7 @@ func unescapeDouble(v string) string {
 	return b.String()
 }
 
-func paramNames(src string) any {
+func paramNames(src string) []string {
 	f, err := newParser().Parse(strings.NewReader(src), "script")
 	if err != nil {
 		return nil
@@ -322,4 +319,128 @@ func paramNames(src string) any {
 		return true
 	})
 	return names
+}
+
+// The result is written by hand rather than with encoding/json: reflection is most of the cost in
+// WebAssembly, and the shapes are fixed.
+
+func appendStr(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+func appendOptStr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendStr(b, *s)
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, "true"...)
+	}
+	return append(b, "false"...)
+}
+
+func appendNames(b []byte, names []string) []byte {
+	if names == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendStr(b, n)
+	}
+	return append(b, ']')
+}
+
+func (p parsed) appendJSON(b []byte) []byte {
+	b = append(b, `{"ok":`...)
+	b = appendBool(b, p.OK)
+	if p.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendStr(b, p.Error)
+	}
+	b = append(b, `,"complex":`...)
+	b = appendBool(b, p.Complex)
+	b = append(b, `,"commands":[`...)
+	for i, c := range p.Commands {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"argv":[`...)
+		for j, w := range c.Argv {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"text":`...)
+			b = appendStr(b, w.Text)
+			b = append(b, `,"value":`...)
+			b = appendOptStr(b, w.Value)
+			b = append(b, '}')
+		}
+		b = append(b, `],"assigns":[`...)
+		for j, a := range c.Assigns {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = appendStr(b, a.Name)
+			b = append(b, `,"value":`...)
+			b = appendOptStr(b, a.Value)
+			b = append(b, `,"text":`...)
+			b = appendStr(b, a.Text)
+			b = append(b, '}')
+		}
+		b = append(b, `],"name":`...)
+		b = appendStr(b, c.Name)
+		b = append(b, `,"text":`...)
+		b = appendStr(b, c.Text)
+		b = append(b, `,"start":`...)
+		b = strconv.AppendInt(b, int64(c.Start), 10)
+		b = append(b, `,"end":`...)
+		b = strconv.AppendInt(b, int64(c.End), 10)
+		b = append(b, `,"redirects":[`...)
+		for j, r := range c.Redirects {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendStr(b, r)
+		}
+		b = append(b, `],"inPipeline":`...)
+		b = appendBool(b, c.InPipeline)
+		b = append(b, `,"negated":`...)
+		b = appendBool(b, c.Negated)
+		b = append(b, `,"inSubshell":`...)
+		b = appendBool(b, c.InSubshell)
+		b = append(b, `,"next":`...)
+		b = appendOptStr(b, c.Next)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
 }

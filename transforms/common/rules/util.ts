@@ -30,9 +30,8 @@ export function scriptOf(model: DockerfileModel, ins: Instruction): Script | nul
 function computeScript(model: DockerfileModel, ins: Instruction): Script | null {
   if (ins.keyword !== 'RUN' || ins.json || ins.heredoc || !ins.body) return null;
   const escape = model.escape;
-  // Rebuild the joined text exactly as the model does, recording where each character came from.
-  let joined = '';
-  const pos: { line: number; col: number }[] = [];
+  // Rebuild the joined text exactly as the model does, remembering which source line each piece came from.
+  const pieces: { line: number; text: string }[] = [];
   for (let i = 0; i < ins.lines.length; i++) {
     let line = ins.lines[i];
     if (i > 0) {
@@ -41,21 +40,34 @@ function computeScript(model: DockerfileModel, ins: Instruction): Script | null 
     }
     const stripped = line.replace(/[ \t]+$/, '');
     if (i < ins.lines.length - 1 && stripped.endsWith(escape)) line = stripped.slice(0, -escape.length);
-    for (let c = 0; c < line.length; c++) {
-      joined += line[c];
-      pos.push({ line: ins.startLine + i, col: c });
-    }
+    pieces.push({ line: ins.startLine + i, text: line });
   }
-  const trimmedEnd = joined.replace(/\s+$/, '');
+  const trimmedEnd = pieces
+    .map((p) => p.text)
+    .join('')
+    .replace(/\s+$/, '');
   const start = trimmedEnd.length - ins.body.length;
   if (start < 0 || trimmedEnd.slice(start) !== ins.body) return null;
   const text = ins.body;
-  const map = pos.slice(start, start + text.length);
-  const last = map[map.length - 1];
-  map.push(last ? { line: last.line, col: last.col + 1 } : { line: ins.startLine, col: ins.lines[0].length });
   const parsed = parseShell(text);
   if (!parsed.ok) return null;
-  return { ins, text, parsed, pos: map };
+  // The character map is built only when a fix edits the script (most scripts are only read).
+  let map: { line: number; col: number }[] | null = null;
+  return {
+    ins,
+    text,
+    parsed,
+    get pos() {
+      if (!map) {
+        const all: { line: number; col: number }[] = [];
+        for (const p of pieces) for (let c = 0; c < p.text.length; c++) all.push({ line: p.line, col: c });
+        map = all.slice(start, start + text.length);
+        const last = map[map.length - 1];
+        map.push(last ? { line: last.line, col: last.col + 1 } : { line: ins.startLine, col: ins.lines[0].length });
+      }
+      return map;
+    },
+  };
 }
 
 /** Character index in `text` of a UTF-8 byte offset reported by the shell parser. */
