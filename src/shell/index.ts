@@ -17,6 +17,9 @@ import { shparse } from './wasm';
 export interface ShellWord {
   text: string;
   value: string | null;
+  /** Unquoted plain expansions ($NAME, ${NAME}) at the word's top level, as UTF-8 byte offsets within
+   * `text`; absent when there are none. The shell splits and globs these. */
+  params?: { name: string; start: number; end: number }[];
 }
 
 export interface ShellAssign {
@@ -142,7 +145,12 @@ export function parseWithGopherJs(source: string): ParsedShell {
           start = Math.min(start, r.Pos().Offset());
           end = Math.max(end, r.End().Offset());
         }
-        const argv = args.map((w) => ({ text: slice(w.Pos().Offset(), w.End().Offset()), value: wordValue(w) }));
+        const argv = args.map((w) => {
+          const word: ShellWord = { text: slice(w.Pos().Offset(), w.End().Offset()), value: wordValue(w) };
+          const params = bareParams(w);
+          if (params.length) word.params = params;
+          return word;
+        });
         commands.push({
           argv,
           assigns: assigns.map((a) => ({
@@ -210,6 +218,16 @@ export function parseWithGopherJs(source: string): ParsedShell {
         }
       }
     }
+  };
+
+  const bareParams = (w: Node): { name: string; start: number; end: number }[] => {
+    const base = w.Pos().Offset();
+    const out: { name: string; start: number; end: number }[] = [];
+    for (const p of w.Parts ?? []) {
+      if (s.NodeType(p) !== 'ParamExp' || !p.Param || p.Excl || p.Length || p.Width || p.Index || p.Slice || p.Repl || p.Names || p.Exp) continue;
+      out.push({ name: String(p.Param.Value), start: p.Pos().Offset() - base, end: p.End().Offset() - base });
+    }
+    return out;
   };
 
   const wordValue = (w: Node): string | null => {

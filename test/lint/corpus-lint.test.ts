@@ -36,8 +36,6 @@ const available = hadolint && fs.existsSync(corpus);
  * - `apt` -> `apt-get` (DO-APT-GET) and dropping `sudo` (DO-NO-SUDO) hand the same command to the
  *   checks hadolint only runs on a bare `apt-get`/`pip` (version pins, recommends, lists): the install
  *   was just as unpinned before; hadolint did not look at it.
- * - DO-SECRET-ARG: the variable a RUN used unquoted is now read from the secret mount in the script;
- *   hadolint exempted it from SC2086 only while it was an ARG. The script's use of it is unchanged.
  */
 const ALLOWED: Record<string, { rules: string[]; reason: string }> = {
   DL3008: { rules: ['DO-APT-GET', 'DO-NO-SUDO'], reason: 'apt-get install now visible to hadolint; unpinned before too' },
@@ -45,7 +43,6 @@ const ALLOWED: Record<string, { rules: string[]; reason: string }> = {
   DL3009: { rules: ['DO-APT-GET', 'DO-NO-SUDO'], reason: 'apt-get now visible; lists kept where a later RUN needs them' },
   DL3013: { rules: ['DO-NO-SUDO'], reason: 'pip install now visible to hadolint; unpinned before too' },
   DL3016: { rules: ['DO-NO-SUDO'], reason: 'npm install -g now visible to hadolint; unpinned before too' },
-  SC2086: { rules: ['DO-SECRET-ARG'], reason: 'an unquoted use of the former ARG, unchanged' },
 };
 
 (available ? describe : describe.skip)('hadolint over the corpus', () => {

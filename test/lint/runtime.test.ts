@@ -64,6 +64,12 @@ ruleTester(secretArg, {
       code: 'FROM node:22\nARG OSS_SECRET\nRUN node cdn.js $OSS_SECRET\n',
       output: 'FROM node:22\nRUN --mount=type=secret,id=oss_secret OSS_SECRET="$(cat /run/secrets/oss_secret 2>/dev/null || true)" && export OSS_SECRET && node cdn.js ${OSS_SECRET:+"$OSS_SECRET"}\n',
     },
+    {
+      name: 'inside a longer word the expansion is quoted where it stands (a multi-byte character before it)',
+      code: "FROM debian\nARG GITHUB_CREDENTIALS\nRUN echo '[url \"https://'$GITHUB_CREDENTIALS'@github.com/\"]' é${GITHUB_CREDENTIALS}x >> /root/.gitconfig\n",
+      output:
+        "FROM debian\nRUN --mount=type=secret,id=github_credentials GITHUB_CREDENTIALS=\"$(cat /run/secrets/github_credentials 2>/dev/null || true)\" && export GITHUB_CREDENTIALS && echo '[url \"https://'\"$GITHUB_CREDENTIALS\"'@github.com/\"]' é\"${GITHUB_CREDENTIALS}\"x >> /root/.gitconfig\n",
+    },
     { name: 'a default value is in the Dockerfile itself', code: 'FROM debian\nARG DB_PASSWORD=hunter2\nRUN setup --password "$DB_PASSWORD"\n', output: null, messages: ['has a default value'], notInMessages: ['hunter2'] },
     { name: 'an ENV keeps it in the image', code: 'FROM debian\nARG API_KEY\nENV API_KEY=$API_KEY\n', output: null, messages: ['ENV on line 3 uses it'] },
     { name: 'ENV with a literal credential', code: 'FROM debian\nENV DB_PASSWORD=hunter2\n', output: null, messages: ['ENV DB_PASSWORD looks like a credential'], notInMessages: ['hunter2'] },

@@ -63,6 +63,13 @@ func result() unsafe.Pointer {
 type word struct {
 	Text  string
 	Value *string
+	// Unquoted plain expansions ($NAME, ${NAME}) at the word's top level, byte offsets within the word.
+	Params []param
+}
+
+type param struct {
+	Name       string
+	Start, End int
 }
 
 type assign struct {
@@ -156,7 +163,7 @@ func (w *walker) stmt(st *syntax.Stmt, c ctx) {
 		}
 		argv := make([]word, 0, len(cmd.Args))
 		for _, a := range cmd.Args {
-			argv = append(argv, word{Text: w.slice(a.Pos(), a.End()), Value: wordValue(a)})
+			argv = append(argv, word{Text: w.slice(a.Pos(), a.End()), Value: wordValue(a), Params: bareParams(a)})
 		}
 		assigns := make([]assign, 0, len(cmd.Assigns))
 		for _, a := range cmd.Assigns {
@@ -229,6 +236,21 @@ func (w *walker) stmt(st *syntax.Stmt, c ctx) {
 			})
 		}
 	}
+}
+
+// bareParams lists the word's unquoted plain parameter expansions ($NAME, ${NAME}: no operator, index
+// or length), which the shell splits into fields and globs.
+func bareParams(w *syntax.Word) []param {
+	var out []param
+	base := int(w.Pos().Offset())
+	for _, p := range w.Parts {
+		pe, ok := p.(*syntax.ParamExp)
+		if !ok || pe.Param == nil || pe.Excl || pe.Length || pe.Width || pe.Index != nil || pe.Slice != nil || pe.Repl != nil || pe.Names != 0 || pe.Exp != nil {
+			continue
+		}
+		out = append(out, param{Name: pe.Param.Value, Start: int(pe.Pos().Offset()) - base, End: int(pe.End().Offset()) - base})
+	}
+	return out
 }
 
 // wordValue is the literal meaning of a word after quote removal, or nil when it depends on an expansion.
@@ -402,6 +424,22 @@ func (p parsed) appendJSON(b []byte) []byte {
 			b = appendStr(b, w.Text)
 			b = append(b, `,"value":`...)
 			b = appendOptStr(b, w.Value)
+			if len(w.Params) > 0 {
+				b = append(b, `,"params":[`...)
+				for k, q := range w.Params {
+					if k > 0 {
+						b = append(b, ',')
+					}
+					b = append(b, `{"name":`...)
+					b = appendStr(b, q.Name)
+					b = append(b, `,"start":`...)
+					b = strconv.AppendInt(b, int64(q.Start), 10)
+					b = append(b, `,"end":`...)
+					b = strconv.AppendInt(b, int64(q.End), 10)
+					b = append(b, '}')
+				}
+				b = append(b, ']')
+			}
 			b = append(b, '}')
 		}
 		b = append(b, `],"assigns":[`...)

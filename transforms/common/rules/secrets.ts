@@ -10,7 +10,7 @@
 import type { DockerfileModel, Instruction } from '../../../src/model/parse';
 import type { Edit, Rule, RuleReport } from '../../../src/rules/rule';
 import { paramNames, parseShell } from '../../../src/shell';
-import { appendAt, editScript, scriptOf, Script, subcommands, wordRange } from './util';
+import { appendAt, charIndex, editScript, scriptOf, Script, subcommands, wordRange } from './util';
 
 /** Names that look like credentials; GPG_KEY (a public key id in official images) and the like are not. */
 export function looksSecret(name: string): boolean {
@@ -109,11 +109,25 @@ function secretRun(model: DockerfileModel, s: Script, name: string, id: string, 
   const edits = [{ start: 0, end: 0, text: read }];
   // An unquoted `$NAME` argument: a shell variable now, which linters hold to quoting (as an ARG it was
   // not). `${NAME:+"$NAME"}` expands exactly as before for a token (nothing when it is empty).
+  // Inside a longer word (`'https://'$NAME'@host'`) the expansion is quoted where it stands: the word
+  // is never empty there, so quoting only stops the token's characters being split or globbed.
   for (const c of s.parsed.commands) {
     c.argv.forEach((w, i) => {
-      if (i === 0 || (w.text !== `$${name}` && w.text !== `\${${name}}`)) return;
+      if (i === 0) return;
+      const whole = w.text === `$${name}` || w.text === `\${${name}}`;
+      const inner = (w.params ?? []).filter((p) => p.name === name);
+      if (!whole && inner.length === 0) return;
       const r = wordRange(s, c, i);
-      if (r) edits.push({ start: r.start, end: r.end, text: `\${${name}:+"$${name}"}` });
+      if (!r) return;
+      if (whole) {
+        edits.push({ start: r.start, end: r.end, text: `\${${name}:+"$${name}"}` });
+        return;
+      }
+      for (const p of inner) {
+        const a = charIndex(w.text, p.start);
+        const b = charIndex(w.text, p.end);
+        edits.push({ start: r.start + a, end: r.start + b, text: `"${w.text.slice(a, b)}"` });
+      }
     });
   }
   // Files the token was written to in this RUN (`> .npmrc`): remove them at its end.
