@@ -12,7 +12,9 @@ export const EXIT_PENDING = 1;
 export const EXIT_BAD_INPUT = 2;
 
 interface Io {
-  out: (s: string) => void;
+  /** false: the text is queued (a slow pipe); `drain` resolves once it has gone out. */
+  out: (s: string) => void | boolean;
+  drain?: () => Promise<void>;
   err: (s: string) => void;
   isTTY: boolean;
   /** Whether stderr is a terminal (progress bar); default false. */
@@ -20,8 +22,38 @@ interface Io {
   cwd: string;
 }
 
-const defaultIo = (): Io => ({
-  out: (s) => process.stdout.write(s),
+/** A JSON report in chunks, waiting for a pipe that fills up rather than queueing the whole report in memory. */
+async function writeReport(io: Io, report: unknown, depth: number): Promise<void> {
+  const { jsonChunks } = await import('../report/stream');
+  for (const chunk of jsonChunks(report, depth)) {
+    if (io.out(chunk) === false && io.drain) await io.drain();
+  }
+  io.out('\n');
+}
+
+/** A reader that stops early (`| head`) closes the pipe: the rest of the output is dropped quietly, as
+ * other command-line tools do, and the exit code stays the run's own. */
+let epipeHandled = false;
+let stdoutClosed = false;
+function quietOnClosedPipe(): void {
+  if (epipeHandled) return;
+  epipeHandled = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  });
+}
+
+const defaultIo = (): Io => (quietOnClosedPipe(), {
+  out: (s) => (stdoutClosed ? true : process.stdout.write(s)),
+  drain: () =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        process.stdout.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      process.stdout.once('drain', done).once('close', done).once('error', done);
+    }),
   err: (s) => process.stderr.write(s),
   isTTY: !!process.stdout.isTTY,
   errTTY: !!process.stderr.isTTY,
@@ -263,10 +295,10 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   const format = flags.format;
   if (format === 'json') {
     const { jsonReport } = await import('../report/json');
-    io.out(JSON.stringify(jsonReport(results, errors, io.cwd, files), null, 2) + '\n');
+    await writeReport(io, jsonReport(results, errors, io.cwd, files), 3);
   } else if (format === 'sarif') {
     const { sarifReport } = await import('../report/sarif');
-    io.out(JSON.stringify(sarifReport(results, errors, io.cwd, toolVersion()), null, 2) + '\n');
+    await writeReport(io, sarifReport(results, errors, io.cwd, toolVersion()), 4);
   } else if (format === 'markdown') {
     const { markdownReport } = await import('../report/markdown');
     io.out(markdownReport(results, errors, io.cwd, { written: flags.write }));

@@ -350,3 +350,18 @@ describe('a bug inside a transform', () => {
     }
   });
 });
+
+describe('a reader that closes the pipe early', () => {
+  test('`--check --format json | head -c 100`: the run keeps its own exit code and prints no stack', () => {
+    const root = tmp('dzo-epipe-');
+    // Enough services for a report of several 64 KB chunks.
+    for (let i = 0; i < 150; i++) {
+      const d = path.join(root, `svc${i}`);
+      fs.mkdirSync(d);
+      fs.writeFileSync(path.join(d, 'Dockerfile'), `FROM node:latest\nRUN apt update && apt install -y curl\nCOPY . /app\nCMD node /app/index${i}.js\n`);
+    }
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cliChild}" --check --format json . | head -c 100 > /dev/null; exit \${PIPESTATUS[0]}`], { cwd: root, encoding: 'utf8', timeout: 120000 });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\(/);
+    expect(r.status).toBe(1);
+  });
+});
