@@ -109,13 +109,17 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
         // A bounded heap per worker keeps the process's peak memory down (a worker that runs out is
         // replaced by planning its files here).
         const w = new Worker(script, { workerData: { options }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+        // Two batches in flight: the next one is already queued when a worker posts its results, so it
+        // never waits for this thread to answer.
+        let inFlight = 0;
         const feed = () => {
           if (next >= files.length) {
-            void w.terminate().then(() => resolve());
+            if (inFlight === 0) void w.terminate().then(() => resolve());
             return;
           }
           const pending: number[] = [];
           for (let k = 0; k < batch && next < files.length; k++) pending.push(next++);
+          inFlight++;
           w.postMessage(pending.map((i) => ({ i, d: files[i] })));
         };
         w.on('message', (items: { i: number; item: SweepItem }[]) => {
@@ -124,12 +128,14 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
             done++;
             opts.onProgress?.(done, files.length);
           }
+          inFlight--;
           feed();
         });
         // A worker that fails or exits early: its unfinished batch is planned here below, so no file is
         // lost; the other workers go on taking files from the queue.
         w.on('error', () => resolve());
         w.on('exit', () => resolve());
+        feed();
         feed();
       });
     }),
