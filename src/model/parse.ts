@@ -291,9 +291,11 @@ function computeBody(argsList: { getRange(): { start: { line: number; character:
 
 /** BuildKit's line continuation: the escape as last non-blank character, unless escaped itself. */
 export function continues(line: string, escape: string): boolean {
-  const e = escape === '`' ? '`' : '\\\\';
-  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`).test(line.replace(/\r+$/, ''));
+  return (escape === '`' ? CONTINUES_BACKTICK : CONTINUES_BACKSLASH).test(line.replace(/\r+$/, ''));
 }
+
+const CONTINUES_BACKSLASH = /([^\\])\\[ \t]*$|^\\[ \t]*$/;
+const CONTINUES_BACKTICK = /([^`])`[ \t]*$|^`[ \t]*$/;
 
 /**
  * The last line of the instruction starting at `start`, as BuildKit's scanner finds it: comment and
