@@ -22,6 +22,19 @@ function listDir(dir: string): string[] {
   return names;
 }
 
+/** The same, with each entry's kind, for walks below a folder. */
+const typedListings = new Map<string, { stamp: string; entries: { name: string; dir: boolean; file: boolean }[] }>();
+function listDirTyped(dir: string): { name: string; dir: boolean; file: boolean }[] {
+  const st = fs.statSync(dir, { bigint: true });
+  const stamp = `${st.mtimeNs}:${st.ctimeNs}`;
+  const hit = typedListings.get(dir);
+  if (hit && hit.stamp === stamp) return hit.entries;
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
+  if (typedListings.size > 256) typedListings.clear();
+  typedListings.set(dir, { stamp, entries });
+  return entries;
+}
+
 export class BuildContext {
   private textCache = new Map<string, string | null>();
   private entriesCache: string[] | null = null;
@@ -45,7 +58,7 @@ export class BuildContext {
 
   isDir(rel: string): boolean {
     try {
-      return fs.statSync(path.join(this.dir, rel)).isDirectory();
+      return fs.statSync(path.join(this.dir, rel), { throwIfNoEntry: false })?.isDirectory() ?? false;
     } catch {
       return false;
     }
@@ -57,8 +70,9 @@ export class BuildContext {
     let value: string | null = null;
     try {
       const p = path.join(this.dir, rel);
-      const st = fs.statSync(p);
-      if (st.isFile() && st.size <= 5 * 1024 * 1024) value = fs.readFileSync(p, 'utf8');
+      // An absent file is the common case: no exception for it.
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      if (st && st.isFile() && st.size <= 5 * 1024 * 1024) value = fs.readFileSync(p, 'utf8');
     } catch {
       value = null;
     }
@@ -105,17 +119,17 @@ export class BuildContext {
     const out: string[] = [];
     const visit = (r: string, depth: number) => {
       if (out.length >= maxFiles || depth > maxDepth) return;
-      let names: fs.Dirent[];
+      let names: { name: string; dir: boolean; file: boolean }[];
       try {
-        names = fs.readdirSync(path.join(this.dir, r), { withFileTypes: true });
+        names = listDirTyped(path.join(this.dir, r));
       } catch {
         return;
       }
       for (const d of names) {
         if (d.name === 'node_modules' || d.name === '.git' || d.name === 'target' || d.name === '.venv') continue;
         const child = r === '.' ? d.name : `${r}/${d.name}`;
-        if (d.isDirectory()) visit(child, depth + 1);
-        else if (d.isFile()) out.push(child);
+        if (d.dir) visit(child, depth + 1);
+        else if (d.file) out.push(child);
         if (out.length >= maxFiles) return;
       }
     };
