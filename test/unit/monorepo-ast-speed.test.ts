@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDockerfile } from '../../src/model/parse';
 import { setArgumentsMemo } from '../../src/model/ast-speed';
+import { corporaDir as corpora, corpusFiles } from '../support/corpora';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const corpora = path.resolve(repoRoot, '../shared/corpora');
 
 const inline = [
   'FROM node:20\nRUN --mount=type=cache,target=/root/.npm \\\n    --mount=type=secret,id=npmrc \\\n    npm ci\nCMD ["node", "a.js"]\n',
@@ -26,19 +26,7 @@ function texts(): { name: string; text: string }[] {
     const f = path.join(repoRoot, 'examples', ex, 'Dockerfile');
     if (fs.existsSync(f)) out.push({ name: f, text: fs.readFileSync(f, 'utf8') });
   }
-  if (fs.existsSync(corpora)) {
-    for (const dir of fs.readdirSync(corpora)) {
-      const d = path.join(corpora, dir);
-      if (!fs.statSync(d).isDirectory()) continue;
-      for (const rel of fs.readdirSync(d, { recursive: true, encoding: 'utf8' })) {
-        const f = path.join(d, rel);
-        if (/LICENSE|README|\.ya?ml$|result$/.test(rel) || !fs.statSync(f).isFile()) continue;
-        out.push({ name: f, text: fs.readFileSync(f, 'utf8') });
-      }
-    }
-  } else if (process.env.CI === 'true') {
-    throw new Error(`${corpora} is missing under CI`);
-  }
+  out.push(...corpusFiles());
   return out;
 }
 
