@@ -387,98 +387,78 @@ func appendBool(b []byte, v bool) []byte {
 	return append(b, "false"...)
 }
 
-func appendNames(b []byte, names []string) []byte {
-	if names == nil {
-		return append(b, "null"...)
-	}
+// appendList writes a JSON array of n elements, each written by item.
+func appendList(b []byte, n int, item func(b []byte, i int) []byte) []byte {
 	b = append(b, '[')
-	for i, n := range names {
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendStr(b, n)
+		b = item(b, i)
 	}
 	return append(b, ']')
 }
 
+// field writes `"name":` after a comma (or after the opening brace when first).
+func field(b []byte, name string, first bool) []byte {
+	if first {
+		b = append(b, '{')
+	} else {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, name...)
+	return append(b, '"', ':')
+}
+
+func appendInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+
+func appendNames(b []byte, names []string) []byte {
+	if names == nil {
+		return append(b, "null"...)
+	}
+	return appendList(b, len(names), func(b []byte, i int) []byte { return appendStr(b, names[i]) })
+}
+
+func appendWord(b []byte, w word) []byte {
+	b = appendStr(field(b, "text", true), w.Text)
+	b = appendOptStr(field(b, "value", false), w.Value)
+	if len(w.Params) > 0 {
+		b = appendList(field(b, "params", false), len(w.Params), func(b []byte, i int) []byte {
+			q := w.Params[i]
+			b = appendStr(field(b, "name", true), q.Name)
+			b = appendInt(field(b, "start", false), q.Start)
+			return append(appendInt(field(b, "end", false), q.End), '}')
+		})
+	}
+	return append(b, '}')
+}
+
+func appendCommand(b []byte, c *command) []byte {
+	b = appendList(field(b, "argv", true), len(c.Argv), func(b []byte, i int) []byte { return appendWord(b, c.Argv[i]) })
+	b = appendList(field(b, "assigns", false), len(c.Assigns), func(b []byte, i int) []byte {
+		a := c.Assigns[i]
+		b = appendStr(field(b, "name", true), a.Name)
+		b = appendOptStr(field(b, "value", false), a.Value)
+		return append(appendStr(field(b, "text", false), a.Text), '}')
+	})
+	b = appendStr(field(b, "name", false), c.Name)
+	b = appendStr(field(b, "text", false), c.Text)
+	b = appendInt(field(b, "start", false), c.Start)
+	b = appendInt(field(b, "end", false), c.End)
+	b = appendList(field(b, "redirects", false), len(c.Redirects), func(b []byte, i int) []byte { return appendStr(b, c.Redirects[i]) })
+	b = appendBool(field(b, "inPipeline", false), c.InPipeline)
+	b = appendBool(field(b, "negated", false), c.Negated)
+	b = appendBool(field(b, "inSubshell", false), c.InSubshell)
+	return append(appendOptStr(field(b, "next", false), c.Next), '}')
+}
+
 func (p parsed) appendJSON(b []byte) []byte {
-	b = append(b, `{"ok":`...)
-	b = appendBool(b, p.OK)
+	b = appendBool(field(b, "ok", true), p.OK)
 	if p.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendStr(b, p.Error)
+		b = appendStr(field(b, "error", false), p.Error)
 	}
-	b = append(b, `,"complex":`...)
-	b = appendBool(b, p.Complex)
-	b = append(b, `,"commands":[`...)
-	for i, c := range p.Commands {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"argv":[`...)
-		for j, w := range c.Argv {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"text":`...)
-			b = appendStr(b, w.Text)
-			b = append(b, `,"value":`...)
-			b = appendOptStr(b, w.Value)
-			if len(w.Params) > 0 {
-				b = append(b, `,"params":[`...)
-				for k, q := range w.Params {
-					if k > 0 {
-						b = append(b, ',')
-					}
-					b = append(b, `{"name":`...)
-					b = appendStr(b, q.Name)
-					b = append(b, `,"start":`...)
-					b = strconv.AppendInt(b, int64(q.Start), 10)
-					b = append(b, `,"end":`...)
-					b = strconv.AppendInt(b, int64(q.End), 10)
-					b = append(b, '}')
-				}
-				b = append(b, ']')
-			}
-			b = append(b, '}')
-		}
-		b = append(b, `],"assigns":[`...)
-		for j, a := range c.Assigns {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"name":`...)
-			b = appendStr(b, a.Name)
-			b = append(b, `,"value":`...)
-			b = appendOptStr(b, a.Value)
-			b = append(b, `,"text":`...)
-			b = appendStr(b, a.Text)
-			b = append(b, '}')
-		}
-		b = append(b, `],"name":`...)
-		b = appendStr(b, c.Name)
-		b = append(b, `,"text":`...)
-		b = appendStr(b, c.Text)
-		b = append(b, `,"start":`...)
-		b = strconv.AppendInt(b, int64(c.Start), 10)
-		b = append(b, `,"end":`...)
-		b = strconv.AppendInt(b, int64(c.End), 10)
-		b = append(b, `,"redirects":[`...)
-		for j, r := range c.Redirects {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = appendStr(b, r)
-		}
-		b = append(b, `],"inPipeline":`...)
-		b = appendBool(b, c.InPipeline)
-		b = append(b, `,"negated":`...)
-		b = appendBool(b, c.Negated)
-		b = append(b, `,"inSubshell":`...)
-		b = appendBool(b, c.InSubshell)
-		b = append(b, `,"next":`...)
-		b = appendOptStr(b, c.Next)
-		b = append(b, '}')
-	}
-	return append(b, "]}"...)
+	b = appendBool(field(b, "complex", false), p.Complex)
+	b = appendList(field(b, "commands", false), len(p.Commands), func(b []byte, i int) []byte { return appendCommand(b, p.Commands[i]) })
+	return append(b, '}')
 }
