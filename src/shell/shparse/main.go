@@ -295,30 +295,20 @@ func partValue(b *strings.Builder, p syntax.WordPart, quoted bool) bool {
 }
 
 // unescapeBare removes line continuations, then a backslash before any character.
-func unescapeBare(v string) string {
-	v = strings.ReplaceAll(v, "\\\n", "")
-	if !strings.Contains(v, "\\") {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\\' && i+1 < len(v) {
-			i++
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
-}
+func unescapeBare(v string) string { return unescape(v, "") }
 
 // unescapeDouble removes line continuations, then a backslash before $ ` " or \ (inside double quotes).
-func unescapeDouble(v string) string {
+func unescapeDouble(v string) string { return unescape(v, "$`\"\\") }
+
+// unescape removes line continuations, then a backslash before a character of only (any when empty).
+func unescape(v, only string) string {
 	v = strings.ReplaceAll(v, "\\\n", "")
 	if !strings.Contains(v, "\\") {
 		return v
 	}
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
-		if v[i] == '\\' && i+1 < len(v) && strings.IndexByte("$`\"\\", v[i+1]) >= 0 {
+		if v[i] == '\\' && i+1 < len(v) && (only == "" || strings.IndexByte(only, v[i+1]) >= 0) {
 			i++
 		}
 		b.WriteByte(v[i])
