@@ -6,6 +6,7 @@
  * or Debian slim. See README.md beside this file for the decisions and their reasons.
  */
 import * as path from 'path';
+import { takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { flagOf, parseJsonForm } from '../../src/model/parse';
@@ -332,25 +333,10 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
         a.kept.push(ins);
         a.builder.push({ kind: 'keep', ins });
         break;
-      case 'USER':
-        a.user = ins;
-        break;
-      case 'ENTRYPOINT':
-        a.entrypoint = ins;
-        break;
-      case 'CMD':
-        a.cmd = ins;
-        break;
-      case 'HEALTHCHECK':
-        a.healthcheck = ins;
-        break;
-      case 'SHELL':
-        return `SHELL at line ${line} changes the shell; not rewritten`;
-      case 'ONBUILD':
-        return `ONBUILD at line ${line}: a base image for other builds is not rewritten`;
-      default:
-        // LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER: kept in the runtime stage.
-        a.kept.push(ins);
+      default: {
+        const declined = takeRuntimeInstruction(ins, a, { keepHealthcheck: false });
+        if (declined) return declined;
+      }
     }
   }
   if (a.copies.length === 0 && a.steps.every((s) => !s.packages.some((p) => p.includes('@')))) return 'no COPY of the sources';

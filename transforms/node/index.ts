@@ -5,6 +5,7 @@
  * packages). See README.md beside this file for the decisions and their reasons.
  */
 import { heading } from '../../templates/stages';
+import { takeRuntimeInstruction } from '../common/instructions';
 import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/model/image';
@@ -255,26 +256,10 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
         a.args.push(ins);
         a.kept.push(ins);
         break;
-      case 'USER':
-        a.user = ins;
-        break;
-      case 'ENTRYPOINT':
-        a.entrypoint = ins;
-        break;
-      case 'CMD':
-        a.cmd = ins;
-        break;
-      case 'HEALTHCHECK':
-        a.healthcheck = ins;
-        a.kept.push(ins);
-        break;
-      case 'SHELL':
-        return `SHELL at line ${line} changes the shell; not rewritten`;
-      case 'ONBUILD':
-        return `ONBUILD at line ${line}: a base image for other builds is not rewritten`;
-      default:
-        // LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER: kept in the runtime stage.
-        a.kept.push(ins);
+      default: {
+        const declined = takeRuntimeInstruction(ins, a, { keepHealthcheck: true });
+        if (declined) return declined;
+      }
     }
   }
   if (!a.installSeen) return 'no dependency install (npm/yarn/pnpm install) found';

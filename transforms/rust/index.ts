@@ -6,6 +6,7 @@
  * when the binary links libraries distroless lacks. See README.md beside this file.
  */
 import * as path from 'path';
+import { takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { parseImage, tagVariant, tagVersion } from '../../src/model/image';
@@ -339,26 +340,10 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
         a.builder.push(ins);
         a.kept.push(ins);
         break;
-      case 'USER':
-        a.user = ins;
-        break;
-      case 'ENTRYPOINT':
-        a.entrypoint = ins;
-        break;
-      case 'CMD':
-        a.cmd = ins;
-        break;
-      case 'HEALTHCHECK':
-        a.healthcheck = ins;
-        a.kept.push(ins);
-        break;
-      case 'SHELL':
-        return `SHELL at line ${line} changes the shell; not rewritten`;
-      case 'ONBUILD':
-        return `ONBUILD at line ${line}: a base image for other builds is not rewritten`;
-      default:
-        // LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER: the runtime's.
-        a.kept.push(ins);
+      default: {
+        const declined = takeRuntimeInstruction(ins, a, { keepHealthcheck: true });
+        if (declined) return declined;
+      }
     }
   }
   const cargoRun = [a.entrypoint, a.cmd].some((i) => {
