@@ -1,11 +1,15 @@
 /**
  * Shared by the per-stack end-to-end tests (go, rust): docker through the BuildKit client, a copy of an
- * example without its local build output, and an HTTP probe of a container on a published port.
+ * example without its local build output, an HTTP probe of a container on a published port, and the
+ * build-run-compare body of a test.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
+import { optimizeFile } from '../../src/api';
+import type { FileResult, RuntimeChoice } from '../../src/types';
 
 export const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
@@ -71,5 +75,64 @@ export async function runAndProbe(image: string, name: string, port: number, p: 
     return await probe(hostPort, p);
   } finally {
     docker(['rm', '-f', name], { allowFail: true });
+  }
+}
+
+export interface BuiltPair {
+  name: string;
+  runtime: string;
+  result: FileResult;
+  /** Tag of the rewritten image (the original is `${tag}-orig`, the rewrite `${tag}-new`). */
+  tag: string;
+  sizeOrig: number;
+  sizeNew: number;
+  tmp: string;
+}
+
+/**
+ * The body both Go and Rust end-to-end tests run: rewrite an example, build the original and the
+ * rewrite in copies (without `skip`, the local build output), run both, probe them as the example's
+ * .dockerize-optimizerc.json says, and require the same answer, user 65532 and the configured size
+ * ratio. `inspect` looks further at the built pair before the temporary copies go; the images are
+ * pushed to `created` for the suite to remove.
+ */
+export async function buildRunCompare(
+  opts: { root: string; name: string; runtime: RuntimeChoice; skip: string; label: string; created: string[] },
+  check: (pair: BuiltPair) => void | Promise<void> = () => undefined,
+): Promise<BuiltPair> {
+  const { root, name, runtime, skip, label, created } = opts;
+  const dir = path.join(root, name);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, '.dockerize-optimizerc.json'), 'utf8'));
+  const { port, path: probePath, expectStatus } = config.verify.probe;
+  const result = optimizeFile(path.join(dir, 'Dockerfile'), { runtime });
+  expect(result.stagesAfter).toBe(2);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dzo-e2e-${name}-`));
+  try {
+    const orig = path.join(tmp, 'orig');
+    const next = path.join(tmp, 'new');
+    copyDir(dir, orig, skip);
+    copyDir(dir, next, skip);
+    fs.writeFileSync(path.join(next, 'Dockerfile'), result.output);
+    for (const sf of result.sideFiles) fs.writeFileSync(path.join(next, path.relative(dir, sf.path)), sf.output);
+    const tag = `dzo-e2e-${name}:${runtime}-${process.pid}`;
+    created.push(`${tag}-orig`, `${tag}-new`);
+    docker(['build', '-q', '--label', label, '-t', `${tag}-orig`, orig]);
+    docker(['build', '-q', '--label', label, '-t', `${tag}-new`, next]);
+
+    const a = await runAndProbe(`${tag}-orig`, `dzo-e2e-${name}-${runtime}-orig-${process.pid}`, port, probePath, label);
+    const b = await runAndProbe(`${tag}-new`, `dzo-e2e-${name}-${runtime}-new-${process.pid}`, port, probePath, label);
+    expect(a.status).toBe(expectStatus);
+    expect(b.status).toBe(a.status);
+    expect(b.body).toBe(a.body);
+
+    expect(docker(['image', 'inspect', '-f', '{{.Config.User}}', `${tag}-new`])).toBe('65532:65532');
+    const sizeOrig = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-orig`]));
+    const sizeNew = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-new`]));
+    expect(sizeOrig / sizeNew).toBeGreaterThanOrEqual(config.verify.minRatio ?? 5);
+    const pair = { name, runtime, result, tag, sizeOrig, sizeNew, tmp };
+    await check(pair);
+    return pair;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
