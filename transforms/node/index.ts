@@ -287,23 +287,36 @@ function installCommand(pm: PackageManager, lockfile: string | null, prod: boole
   }
 }
 
-/** The script a package-manager invocation runs, e.g. `npm start` -> scripts.start. */
-function scriptOf(argv: string[], facts: NodeFacts): { name: string; text: string } | null {
+/**
+ * The script a package-manager invocation runs, e.g. `npm start` -> scripts.start, with the arguments
+ * the package manager appends to it: npm those after `--` (`npm start -- --port 80`), yarn
+ * those after the script name (`yarn start --port 80`). Anything else on the line is an option of the
+ * package manager itself, which a runtime without it cannot honour: not resolved.
+ */
+function scriptOf(argv: string[], facts: NodeFacts): { name: string; text: string; extra: string[] } | null {
   const name = path.posix.basename(argv[0]);
   const scripts = facts.pkg?.scripts ?? {};
   let script: string | undefined;
+  let extra: string[] = [];
+  // npm/pnpm: `start` or `run[-script] <name>`, then nothing or `--` and the script's arguments.
+  const dashed = (from: number): string[] | null => (argv.length === from ? [] : argv[from] === '--' ? argv.slice(from + 1) : null);
   if (name === 'npm' || name === 'pnpm' || name === 'bun') {
-    if (argv[1] === 'start' && argv.length === 2) script = 'start';
-    else if ((argv[1] === 'run' || argv[1] === 'run-script') && argv.length === 3) script = argv[2];
+    const rest = argv[1] === 'start' ? dashed(2) : argv[1] === 'run' || argv[1] === 'run-script' ? (argv.length > 2 ? dashed(3) : null) : null;
+    // pnpm and bun hand `--` itself to some scripts, depending on their version: only npm's is certain.
+    if (rest === null || (rest.length > 0 && name !== 'npm')) return null;
+    script = argv[1] === 'start' ? 'start' : argv[2];
+    extra = rest;
   } else if (name === 'yarn') {
-    if (argv.length === 2) script = argv[1];
-    else if (argv[1] === 'run' && argv.length === 3) script = argv[2];
+    const at = argv[1] === 'run' ? 2 : 1;
+    script = argv[at];
+    extra = argv.slice(at + 1);
+    if (extra[0] === '--') extra = extra.slice(1);
   }
   if (!script) return null;
   if (scripts[`pre${script}`] || scripts[`post${script}`]) return null;
   let text = scripts[script];
   if (text === undefined && script === 'start') text = 'node server.js'; // npm's default
-  return text === undefined ? null : { name: script, text };
+  return text === undefined ? null : { name: script, text, extra };
 }
 
 interface Resolved {
@@ -322,9 +335,11 @@ function resolveNodeCommand(argv: string[], facts: NodeFacts, depth = 0): Resolv
   if (script) {
     const parsed = shellToArgv(script.text);
     if (!parsed) return null;
-    const inner = resolveNodeCommand(parsed.argv, facts, depth + 1);
+    // The package manager appends the extra arguments to the script's command line.
+    const inner = resolveNodeCommand([...parsed.argv, ...script.extra], facts, depth + 1);
     if (!inner) return null;
-    return { nodeArgs: inner.nodeArgs, env: { ...parsed.env, ...inner.env }, via: `script "${script.name}": ${script.text}` };
+    const args = script.extra.length ? ` (with ${script.extra.join(' ')})` : '';
+    return { nodeArgs: inner.nodeArgs, env: { ...parsed.env, ...inner.env }, via: `script "${script.name}": ${script.text}${args}` };
   }
   // A package binary (next start, serve -s build …): node runs its JS entry.
   const bin = facts.bins[name] ?? (name === 'next' && facts.pkg?.dependencies?.next ? 'node_modules/next/dist/bin/next' : undefined);

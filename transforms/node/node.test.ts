@@ -138,6 +138,10 @@ describe('the command is resolved for a runtime without npm', () => {
     ['CMD ["yarn", "start"]', { start: 'node server.js' }, 'CMD ["server.js"]'],
     ['CMD ["node", "server.js"]', {}, 'CMD ["server.js"]'],
     ['CMD ["npm", "start"]', { start: 'NODE_ENV=production node server.js' }, 'CMD ["server.js"]'],
+    ['CMD ["npm", "start", "--", "--port", "80"]', { start: 'node server.js' }, 'CMD ["server.js", "--port", "80"]'],
+    ['CMD npm run serve -- -p 8080 -c-1', { serve: 'node bin/srv.js ./public' }, 'CMD ["bin/srv.js", "./public", "-p", "8080", "-c-1"]'],
+    ['CMD ["yarn", "start", "--port", "80"]', { start: 'node server.js' }, 'CMD ["server.js", "--port", "80"]'],
+    ['CMD ["yarn", "run", "serve", "--", "-p", "1"]', { serve: 'node server.js' }, 'CMD ["server.js", "-p", "1"]'],
   ])('%s with scripts %j', (cmd, scripts, expected) => {
     const r = rewrite(`FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n${cmd}\n`, { 'package.json': pkg({ scripts }), ...lock });
     expect(r.runtimeBase).toBe('gcr.io/distroless/nodejs20-debian13:nonroot');
@@ -156,6 +160,17 @@ describe('the command is resolved for a runtime without npm', () => {
     const r = rewrite('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["npm","start"]\n', { 'package.json': pkg({ scripts }), ...lock });
     expect(r.runtimeBase).toBe('node:20-slim');
     expect(r.output).toContain('CMD ["npm","start"]');
+    expect(r.output).toContain('USER node');
+  });
+
+  test.each([
+    ['an option of npm itself', '["npm","start","--silent"]'],
+    ['pnpm arguments after --', '["pnpm","start","--","--port","80"]'],
+    ['a script with pre/post hooks and arguments', '["npm","run","web","--","-p","80"]'],
+  ])('%s is not resolved: -slim with the command kept', (_name, cmd) => {
+    const r = rewrite(`FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ${cmd}\n`, { 'package.json': pkg({ scripts: { start: 'node server.js', web: 'node web.js', preweb: 'node gen.js' } }), ...lock });
+    expect(r.runtimeBase).toBe('node:20-slim');
+    expect(r.output).toContain(`CMD ${cmd}`);
     expect(r.output).toContain('USER node');
   });
 });
