@@ -33,6 +33,7 @@ export const RULES = {
   user: 'PY-NONROOT',
   files: 'PY-RUNTIME-FILES',
   cmd: 'PY-CMD',
+  runs: 'PY-RUNTIME-RUNS',
   health: 'PY-HEALTHCHECK',
   hygiene: 'PY-HYGIENE',
 } as const;
@@ -75,6 +76,15 @@ interface InstallStep {
   project?: { extras: string[]; options: string[]; packages: string[] };
 }
 
+interface RuntimeRun {
+  text: string;
+  ins: Instruction;
+  /** WORKDIR when it ran. */
+  wd: string;
+  /** The commands of `text` (joined with `&&`), when the RUN was a plain command list. */
+  commands?: ShellCommand[];
+}
+
 interface Analysis {
   workdir: string;
   copies: CopyStep[];
@@ -90,7 +100,8 @@ interface Analysis {
   installs: InstallStep[];
   /** Commands run after the sources are copied that may produce files (collectstatic, compileall). */
   buildCommands: { text: string; ins: Instruction; wd?: string }[];
-  runtimeRuns: { text: string; ins: Instruction }[];
+  /** RUNs kept for the runtime, with the WORKDIR they ran in and, for a plain command list, its commands. */
+  runtimeRuns: RuntimeRun[];
   kept: Instruction[];
   env: Instruction[];
   args: Instruction[];
@@ -271,10 +282,11 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
         const script = ins.json ? null : parseShell(ins.body);
         if (!script || !script.ok || script.complex || script.commands.some((c) => c.next === '||' || c.next === '&')) {
           if (a.installs.length === 0) return `RUN at line ${line} is not a plain command list and runs before the install; it may prepare it`;
-          a.runtimeRuns.push({ text: ins.lines.join('\n'), ins });
+          a.runtimeRuns.push({ text: ins.lines.join('\n'), ins, wd: a.workdir });
           break;
         }
         const rest: string[] = [];
+        const restCommands: ShellCommand[] = [];
         let role: 'install' | 'tooling' | 'build' | null = null;
         for (const c of script.commands) {
           if (c.inPipeline || c.inSubshell) return `RUN at line ${line} pipes or groups commands ('${c.text}'); not moved`;
@@ -290,6 +302,7 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               role ??= 'tooling';
             } else if (os.kind === 'other') {
               rest.push(c.text);
+              restCommands.push(c);
             }
             // 'remove' (apt-get purge gcc, apk del .build-deps): the build packages never reach the runtime.
             continue;
@@ -408,13 +421,14 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             continue;
           }
           rest.push(c.text);
+          restCommands.push(c);
         }
         for (const i of a.installs) i.wd ??= a.workdir;
         for (const b of a.buildCommands) b.wd ??= a.workdir;
         if (role === 'install') a.comments.install.push(...comments(ins));
         else if (role === 'tooling') a.comments.tooling.push(...comments(ins));
         else if (role === 'build') a.comments.build.push(...comments(ins));
-        if (rest.length) a.runtimeRuns.push({ text: `RUN ${rest.join(' && ')}`, ins });
+        if (rest.length) a.runtimeRuns.push({ text: `RUN ${rest.join(' && ')}`, ins, wd: a.workdir, commands: restCommands });
         break;
       }
       case 'ENV':
@@ -828,9 +842,9 @@ function transformPython(input: TransformInput): TransformResult {
     return out;
   };
   if (depInstalls.length) bl.push(...dedupe(a.comments.install), ...installLines(depInstalls));
-  const copyLines = (forRuntime: boolean, chown: string | null): string[] => {
+  const copyLines = (forRuntime: boolean, chown: string | null, runtimeWd = wd): string[] => {
     const out: string[] = [];
-    const base = forRuntime ? wd : bwd;
+    const base = forRuntime ? runtimeWd : bwd;
     for (const c of a.copies) {
       let lines = c.ins.lines.slice();
       if (c.wd !== base && !c.dest.startsWith('/')) lines = [absoluteDest(c)];
@@ -890,20 +904,44 @@ function transformPython(input: TransformInput): TransformResult {
     changes.push({ ruleId: RULES.os, message: `run-time OS packages installed in the runtime: ${runtimeOs.join(', ')}` });
   }
   const writable = dedupe([...(wd !== '/' ? [wd] : []), ...a.volumes]);
+  // Directories the runtime has made at each point (the app user's, WORKDIRs, copies): a RUN kept
+  // from the original that runs `mkdir` of one of them would fail where the original's did not.
+  const made = new Map<string, string>([['/', 'the base image']]);
+  const makeDir = (d: string, by: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.set(p, by);
+  };
+  const copiedTo: CopyStep[] = [];
+  const madeBy = (abs: string) => made.get(abs) ?? (copiedTo.some((c) => copiesDirTo(ctx, c, abs)) ? 'a COPY' : null);
   if (!ownUser && family !== 'distroless') {
     rt.push(...runLines([], userCommands(family, writable), style));
+    for (const w of writable) makeDir(w, 'the RUN that creates the app user');
   }
-  rt.push(...a.comments.workdir, `WORKDIR ${wd}`);
+  // A RUN kept for the runtime runs in the WORKDIR it ran in: when one ran in another WORKDIR than
+  // the last, the runtime keeps the original's WORKDIRs in their places (e.g. `RUN mkdir /app` before
+  // `WORKDIR /app`); else the one WORKDIR comes first.
+  const ordered = a.runtimeRuns.find((r) => r.wd !== wd);
+  let cwd = '/';
+  if (ordered) {
+    changes.push({ ruleId: RULES.runs, line: ordered.ins.startLine + 1, message: `the RUN at line ${ordered.ins.startLine + 1} ran in ${ordered.wd}, not in the last WORKDIR ${wd}: the runtime keeps the original's WORKDIRs in their order around its RUNs` });
+  } else {
+    rt.push(...a.comments.workdir, `WORKDIR ${wd}`);
+    cwd = wd;
+    makeDir(wd, 'WORKDIR');
+  }
   let copiesPlaced = false;
   const placeCopies = () => {
     if (copiesPlaced) return;
     copiesPlaced = true;
     rt.push(`COPY --from=builder ${venv} ${venv}`);
+    makeDir(venv, 'a COPY');
     if (hasBuild) {
       rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${bwd} ${bwd}`);
+      makeDir(bwd, 'a COPY');
     } else {
-      rt.push(...a.comments.copy, ...copyLines(true, chown));
+      rt.push(...a.comments.copy, ...copyLines(true, chown, cwd));
     }
+    copiedTo.push(...a.copies);
+    for (const c of a.copies) makeDir(copyDirOf(ctx, c), 'a COPY');
   };
   let envPlaced = false;
   for (const ins of stage.instructions) {
@@ -915,15 +953,30 @@ function transformPython(input: TransformInput): TransformResult {
       placeCopies();
       continue;
     }
+    if (ins.keyword === 'WORKDIR') {
+      if (!ordered) continue;
+      rt.push(...preserved(ins));
+      cwd = resolveDir(cwd, ins.args.join(' '));
+      makeDir(cwd, 'WORKDIR');
+      continue;
+    }
     const run = a.runtimeRuns.find((r) => r.ins === ins);
     if (run) {
       // In the original order: a RUN before the first COPY (useradd) stays before the copies.
-      rt.push(...comments(ins), ...(run.text.startsWith('RUN') && !run.text.includes('\n') ? [run.text] : run.ins.lines));
+      const fixed = withoutMadeDirs(run, cwd, madeBy);
+      if (typeof fixed === 'string') return decline(fixed, findings);
+      if (fixed.dropped.length) {
+        const by = dedupe(fixed.dropped.map((d) => madeBy(resolveDir(cwd, d)) ?? '')).join(', ');
+        changes.push({ ruleId: RULES.runs, line: ins.startLine + 1, message: `'mkdir ${fixed.dropped.join(' ')}' ${fixed.text === null ? 'dropped' : 'left out of the RUN'}: ${by} made ${fixed.dropped.length === 1 ? 'it' : 'them'} earlier in the runtime, where mkdir without -p would fail` });
+      }
+      rt.push(...comments(ins));
+      if (fixed.text !== null) rt.push(...(fixed.text.startsWith('RUN') && !fixed.text.includes('\n') ? [fixed.text] : run.ins.lines));
       continue;
     }
     if (!a.kept.includes(ins)) continue;
     rt.push(...preserved(ins));
   }
+  if (ordered && cwd !== wd) rt.push(`WORKDIR ${wd}`);
   if (!envPlaced) rt.push(pyEnv);
   placeCopies();
   changes.push({ ruleId: RULES.env, message: `PYTHONDONTWRITEBYTECODE=1 and PYTHONUNBUFFERED=1 (no .pyc writes, unbuffered logs); ${venv}/bin first on PATH so python, gunicorn and console scripts run from the venv` });
@@ -986,6 +1039,73 @@ function transformPython(input: TransformInput): TransformResult {
   if (di.sideFile) changes.push({ ruleId: 'DO-IGNORE', message: di.sideFile.original === null ? '.dockerignore created: virtualenvs, caches, .git and env files stay out of the build context' : '.dockerignore completed with essentials it lacked' });
   const plan: Plan = { stages, changes, findings, sideFiles: di.sideFile ? [di.sideFile] : [] };
   return { kind: 'rewrite', plan, runtimeBase: runtimeImage };
+}
+
+/** The directory a COPY writes into (its destination, or the destination's parent for one file). */
+function copyDirOf(ctx: TransformInput['ctx'], c: CopyStep): string {
+  const dest = resolveDir(c.wd, c.dest);
+  const intoDir = c.dest.endsWith('/') || c.dest === '.' || c.dest === '..' || c.sources.length > 1 || c.sources.some((s) => ctx.isDir(s));
+  return intoDir ? dest : path.posix.dirname(dest);
+}
+
+/** The COPY makes directory `abs`: a source directory has that subdirectory under the destination. */
+function copiesDirTo(ctx: TransformInput['ctx'], c: CopyStep, abs: string): boolean {
+  const dest = resolveDir(c.wd, c.dest);
+  if (abs === dest) return c.sources.some((s) => ctx.isDir(s));
+  if (!abs.startsWith(dest === '/' ? '/' : `${dest}/`)) return false;
+  const rel = path.posix.relative(dest, abs);
+  return c.sources.some((s) => ctx.isDir(s) && ctx.isDir(path.posix.join(s, rel)));
+}
+
+/**
+ * A runtime RUN without the `mkdir` operands (no -p) the runtime has already made before it: the
+ * original made them itself, so its mkdir succeeded where the rewrite's would fail. `text` null: the
+ * RUN is left with nothing to do. A string: the reason it cannot be fixed (a mode, redirects, other
+ * options on such a mkdir).
+ */
+export function withoutMadeDirs(run: RuntimeRun, cwd: string, madeBy: (abs: string) => string | null): { text: string | null; dropped: string[] } | string {
+  const line = run.ins.startLine + 1;
+  const commands = run.commands ?? (() => {
+    const parsed = parseShell(run.ins.body);
+    return parsed.ok ? parsed.commands : [];
+  })();
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const c of commands) {
+    const argv = words(c);
+    if (path.posix.basename(argv[0] ?? '') !== 'mkdir') {
+      kept.push(c.text);
+      continue;
+    }
+    let parents = false;
+    let other = c.redirects.length > 0 || c.assigns.length > 0;
+    const operands: number[] = [];
+    let options = true;
+    for (let i = 1; i < argv.length; i++) {
+      const w = argv[i];
+      if (options && w === '--') options = false;
+      else if (options && /^--(parents)$/.test(w)) parents = true;
+      else if (options && /^--(verbose)$/.test(w)) continue;
+      else if (options && w.startsWith('--')) other = true;
+      else if (options && w.startsWith('-') && w !== '-') {
+        if (/^-[pv]+$/.test(w)) parents ||= w.includes('p');
+        else other = true;
+        if (/^-[a-zA-Z]*m$/.test(w)) i++; // -m MODE
+      } else operands.push(i);
+    }
+    const made = operands.filter((i) => c.argv[i].value !== null && madeBy(resolveDir(cwd, argv[i])) !== null);
+    if (parents || made.length === 0) {
+      kept.push(c.text);
+      continue;
+    }
+    const names = made.map((i) => argv[i]);
+    if (other || !run.commands) return `RUN at line ${line} runs '${c.text}', and the runtime has already made ${names.join(', ')} before it (${dedupe(made.map((i) => madeBy(resolveDir(cwd, argv[i])) ?? '')).join(', ')}); not rewritten`;
+    dropped.push(...names);
+    const left = c.argv.filter((_, i) => !made.includes(i));
+    if (operands.some((i) => !made.includes(i))) kept.push(left.map((w) => w.text).join(' '));
+  }
+  if (dropped.length === 0) return { text: run.text, dropped };
+  return { text: kept.length ? `RUN ${kept.join(' && ')}` : null, dropped };
 }
 
 /** Creates the non-root user and hands it the directories the app may write to. */

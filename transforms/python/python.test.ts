@@ -553,3 +553,97 @@ describe('instruction case', () => {
     expect(stage(lower.output, 'runtime')).toMatch(/^copy --chown=10001:10001 \. \.$/m);
   });
 });
+
+/**
+ * Follows a runtime stage as Docker would for directories: WORKDIR and COPY make them, `mkdir -p`
+ * makes them, `mkdir` without -p fails on one that exists. Returns the directories such a mkdir
+ * would fail on, and where each RUN ran.
+ */
+function followDirs(stageText: string, contextDir: string): { failing: string[]; ranIn: Record<string, string> } {
+  const made = new Set(['/']);
+  const mk = (d: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.add(p);
+  };
+  const failing: string[] = [];
+  const ranIn: Record<string, string> = {};
+  let cwd = '/';
+  const instructions = stageText.replace(/\\\n/g, ' ').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  for (const ins of instructions) {
+    const [kw, ...rest] = ins.trim().split(/\s+/);
+    if (/^workdir$/i.test(kw)) {
+      cwd = path.posix.resolve(cwd, rest.join(' '));
+      mk(cwd);
+    } else if (/^copy$/i.test(kw)) {
+      const operands = rest.filter((w) => !w.startsWith('--'));
+      const dest = path.posix.resolve(cwd, operands[operands.length - 1]);
+      const fromBuilder = rest.some((w) => w.startsWith('--from='));
+      const intoDir = fromBuilder || operands.length > 2 || /\/$|^\.$/.test(operands[operands.length - 1]);
+      mk(intoDir ? dest : path.posix.dirname(dest));
+      for (const src of fromBuilder ? [] : operands.slice(0, -1)) {
+        const abs = path.join(contextDir, src);
+        if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) continue;
+        mk(dest);
+        const walk = (rel: string) => {
+          for (const e of fs.readdirSync(path.join(abs, rel), { withFileTypes: true })) {
+            if (!e.isDirectory()) continue;
+            mk(path.posix.join(dest, rel, e.name));
+            walk(path.posix.join(rel, e.name));
+          }
+        };
+        walk('.');
+      }
+    } else if (/^run$/i.test(kw)) {
+      const body = rest.join(' ');
+      ranIn[body] = cwd;
+      for (const c of parseShell(body).commands) {
+        const argv = c.argv.map((w) => w.value ?? w.text);
+        if (argv[0] !== 'mkdir') continue;
+        const parents = argv.some((w) => /^-[a-z]*p/.test(w) || w === '--parents');
+        for (const d of argv.slice(1).filter((w) => !w.startsWith('-')).map((w) => path.posix.resolve(cwd, w))) {
+          if (made.has(d) && !parents) failing.push(d);
+          mk(d);
+        }
+      }
+    }
+  }
+  return { failing, ranIn };
+}
+
+describe('RUNs kept for the runtime, and WORKDIR', () => {
+  const APP = { 'app/app.py': 'import flask\n', 'app/templates/index.html': '<p>hi</p>\n' };
+  test.each([
+    ['mkdir of the WORKDIR before it (the app user RUN makes it first)', 'FROM python:3.7-slim\nRUN pip install --upgrade pip\n## make a local directory\nRUN mkdir /app\nWORKDIR /app\nCOPY ./app /app\nRUN pip install Flask\nRUN pip install gunicorn\nCMD gunicorn app:app\n', /^## make a local directory\nWORKDIR \/app$/m],
+    ['mkdir of two directories, one the WORKDIR', 'FROM python:3.12\nRUN mkdir /pip /code\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /^RUN mkdir \/pip\nWORKDIR \/code$/m],
+    ['mkdir of a directory a later COPY brings (copies come first in the runtime)', 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN mkdir /app/templates && touch /app/templates/.keep\nCOPY ./app .\nCMD ["python", "app.py"]\n', /^RUN touch \/app\/templates\/\.keep$/m],
+    ["the original's own user and mkdir: kept before its WORKDIR", 'FROM python:3.12\nRUN useradd -m web && mkdir /srv/web && chown web /srv/web\nWORKDIR /srv/web\nCOPY . .\nRUN pip install -r requirements.txt\nUSER web\nCMD ["python", "app.py"]\n', /^RUN useradd -m web && mkdir \/srv\/web && chown web \/srv\/web\nWORKDIR \/srv\/web$/m],
+    ['a relative path under an earlier WORKDIR', 'FROM python:3.12\nWORKDIR /data\nRUN mkdir cache\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /^WORKDIR \/data\nRUN mkdir cache\nWORKDIR \/app$/m],
+  ])('%s: no mkdir fails, each RUN runs where it ran', (_name, dockerfile, shape) => {
+    const r = rewrite(dockerfile, APP);
+    expect(r.skipped).toBeUndefined();
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toMatch(shape);
+    const dirs = followDirs(rt, path.dirname(r.path));
+    expect(dirs.failing).toEqual([]);
+    // the last WORKDIR is the one CMD runs in
+    expect([...rt.matchAll(/^WORKDIR (\S+)$/gm)].pop()?.[1]).toBe([...dockerfile.matchAll(/^WORKDIR (\S+)$/gm)].pop()?.[1]);
+    if (dockerfile.includes('RUN mkdir cache')) expect(dirs.ranIn['mkdir cache']).toBe('/data');
+  });
+
+  test('a dropped mkdir is a change with its reason', () => {
+    const r = rewrite('FROM python:3.12\nRUN mkdir /app\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).not.toMatch(/^RUN mkdir \/app$/m);
+    expect(r.changes.find((c) => c.ruleId === 'PY-RUNTIME-RUNS' && /dropped/.test(c.message))).toMatchObject({ line: 2, message: expect.stringMatching(/'mkdir \/app' dropped: the RUN that creates the app user made it/) });
+  });
+
+  test('a mkdir with a mode on such a directory is declined, not changed', () => {
+    const r = rewrite('FROM python:3.12\nRUN mkdir -m 700 /app\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(r.skipped).toMatch(/RUN at line 2 runs 'mkdir -m 700 \/app'/);
+  });
+
+  test('RUNs after the last WORKDIR keep the one WORKDIR at the top of the runtime', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN mkdir -p logs\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt.match(/^WORKDIR /gm)).toHaveLength(1);
+    expect(r.changes.some((c) => c.ruleId === 'PY-RUNTIME-RUNS')).toBe(false);
+  });
+});
