@@ -17,7 +17,7 @@ import type { Change, Finding } from '../../src/types';
 import { instructionArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
 import { healthTools, httpProbeOf, pythonHealthcheck } from '../common/healthcheck';
-import { classifyOsPackages, osInstallOf, OsManager } from '../common/ospackages';
+import { classifyOsPackages, isPinned, osInstallOf, OsManager, packageName } from '../common/ospackages';
 import { Installer, PythonFacts, readPythonFacts, readRequirements, Requirement, SOURCE_BUILT_LIBS } from './facts';
 import { copyOperands } from '../common/copy';
 
@@ -92,6 +92,8 @@ interface Analysis {
   osPackages: { manager: OsManager; packages: string[]; ins: Instruction; noRecommends: boolean }[];
   /** Runtime OS packages after the dev -> runtime split. */
   runtimeOs: string[];
+  /** The run-time libraries among them that stand for a -dev package or a source-built extension (not the original's own packages). */
+  derivedOs: string[];
   unknownOs: string[];
   /** Installer bootstrap (pip install poetry) into the builder's system Python. */
   tooling: string[];
@@ -239,6 +241,7 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
     copies: [],
     osPackages: [],
     runtimeOs: [],
+    derivedOs: [],
     unknownOs: [],
     tooling: [],
     venvTooling: [],
@@ -298,6 +301,7 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
               a.osPackages.push({ manager: os.manager, packages: os.packages, ins, noRecommends: c.argv.some((w) => w.value === '--no-install-recommends') });
               const split = classifyOsPackages(os.manager, os.packages);
               a.runtimeOs.push(...split.runtime);
+              a.derivedOs.push(...split.libs);
               a.unknownOs.push(...split.unknown);
               role ??= 'tooling';
             } else if (os.kind === 'other') {
@@ -640,13 +644,19 @@ function transformPython(input: TransformInput): TransformResult {
     if (i.installer !== 'pip' && facts.pyproject) for (const d of facts.pyproject.dependencies) installedNames.add(d.replace(/[\[<>=!~; (].*$/, '').toLowerCase());
   }
   if (a.installs.some((i) => i.needsSources) && facts.pyproject) for (const d of facts.pyproject.dependencies) installedNames.add(d.replace(/[\[<>=!~; (].*$/, '').toLowerCase());
+  // The full image has their headers and libraries; slim and alpine have neither, so there the original
+  // built them only against the -dev packages it installed (the table above gives their libraries).
   const sourceBuilt = Object.keys(SOURCE_BUILT_LIBS).filter((n) => installedNames.has(n));
   for (const n of sourceBuilt) {
     const libs = SOURCE_BUILT_LIBS[n][osManager];
-    const fresh = libs.filter((l) => !a.runtimeOs.includes(l));
-    if (fresh.length) {
+    const fresh = libs.filter((l) => !a.runtimeOs.some((p) => packageName(p) === l));
+    if (!fresh.length) continue;
+    if (!variantIsSlim(variant)) {
       a.runtimeOs.push(...fresh);
+      a.derivedOs.push(...fresh);
       changes.push({ ruleId: RULES.os, line: fromLine, message: `${n} is compiled against ${fresh.join(', ')}: installed in the runtime` });
+    } else {
+      findings.push({ ruleId: RULES.os, severity: 'warning', line: fromLine, message: `${n} builds from source against ${fresh.join(', ')}, and ${stage.image} has no -dev package for it (the Dockerfile installs none): as in the original, the install fails unless a wheel brings its own copy; the runtime adds nothing the original lacked`, fixed: false });
     }
   }
 
@@ -665,7 +675,12 @@ function transformPython(input: TransformInput): TransformResult {
 
   // ----- runtime family
   const slimReasons: string[] = [];
-  const runtimeOs = [...new Set(a.runtimeOs)].map((p) => (debian === 'trixie' && TRIXIE_NAMES[p] ? TRIXIE_NAMES[p] : p));
+  const releaseName = (p: string) => {
+    const name = packageName(p);
+    return debian === 'trixie' && TRIXIE_NAMES[name] ? TRIXIE_NAMES[name] + p.slice(name.length) : p;
+  };
+  const runtimeOs = dedupe(a.runtimeOs.map(releaseName));
+  const derivedOs = new Set(a.derivedOs.map(releaseName));
   if (runtimeOs.length) slimReasons.push(`the app needs OS packages at run time (${runtimeOs.join(', ')})`);
   if (a.runtimeRuns.length) slimReasons.push(`RUN at line ${a.runtimeRuns[0].ins.startLine + 1} must run in the runtime`);
   let epArgv = instructionArgv(a.entrypoint);
@@ -899,9 +914,19 @@ function transformPython(input: TransformInput): TransformResult {
   const chown = ownUser ? null : `${uid}:${uid}`;
   const pyEnv = `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
   if (family !== 'distroless' && runtimeOs.length) {
+    // The libraries the tool adds follow the base image's release (the one the builder compiled
+    // against) unless their -dev was pinned; the original's own packages are installed as it did.
+    const floating = runtimeOs.filter((p) => derivedOs.has(p) && !isPinned(p));
+    const pinnedBuilder = a.osPackages.filter((p) => p.manager === osManager).every((p) => p.packages.every(isPinned));
+    if (floating.length && pinnedBuilder && runtimeOs.every((p) => isPinned(p) || derivedOs.has(p))) {
+      // Only here would the rewrite add an unpinned install hadolint reports (the builder has none).
+      const release = family === 'alpine' ? 'Alpine' : 'Debian';
+      rt.push(`# ${floating.join(', ')}: unpinned on purpose, ${floating.length === 1 ? 'it matches' : 'they match'} the ${release} release of the base image the builder compiled against`, `# hadolint ignore=${family === 'alpine' ? 'DL3018' : 'DL3008'}`);
+    }
     if (family === 'alpine') rt.push(...runLines([], [`apk add --no-cache ${runtimeOs.join(' ')}`], style));
     else rt.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${runtimeOs.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
-    changes.push({ ruleId: RULES.os, message: `run-time OS packages installed in the runtime: ${runtimeOs.join(', ')}` });
+    const pinned = runtimeOs.filter((p) => derivedOs.has(p) && isPinned(p));
+    changes.push({ ruleId: RULES.os, message: `run-time OS packages installed in the runtime: ${runtimeOs.join(', ')}${floating.length ? `; ${floating.join(', ')} not pinned: ${floating.length === 1 ? 'it follows' : 'they follow'} the ${family === 'alpine' ? 'Alpine' : 'Debian'} release of the base image the builder compiled against` : ''}${pinned.length ? `; ${pinned.join(', ')} pinned like the -dev package of the same source` : ''}` });
   }
   const writable = dedupe([...(wd !== '/' ? [wd] : []), ...a.volumes]);
   // Directories the runtime has made at each point (the app user's, WORKDIRs, copies): a RUN kept

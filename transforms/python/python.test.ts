@@ -647,3 +647,64 @@ describe('RUNs kept for the runtime, and WORKDIR', () => {
     expect(r.changes.some((c) => c.ruleId === 'PY-RUNTIME-RUNS')).toBe(false);
   });
 });
+
+describe('run-time libraries and linter pins', () => {
+  const rtInstall = (r: FileResult) => stage(r.output, 'runtime').match(/(?:^#.*\n)*RUN apt-get update[^\n]*\n[^\n]*apt-get install[^\n]*/m)?.[0] ?? '';
+
+  test('psycopg2 on slim without a -dev package: no run-time library claimed, a warning instead', () => {
+    const r = rewrite('FROM python:3.7-slim\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).not.toMatch(/apt-get|libpq5/);
+    expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/psycopg2 builds from source against libpq5, and python:3\.7-slim has no -dev package/) });
+  });
+
+  test('psycopg2 on slim with libpq-dev installed: libpq5 from the table', () => {
+    const r = rewrite('FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2\nCMD ["python", "app.py"]\n');
+    expect(rtInstall(r)).toContain('install -y --no-install-recommends libpq5');
+  });
+
+  test.each([
+    // [case, dockerfile, runtime packages, ignore pragma]
+    ['nothing installed with apt, psycopg2 built on the full image', 'FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5', true],
+    ['a pinned -dev of the same source pins its library', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=4:12.2.0-3 libpq-dev=15.5-0+deb12u1\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5=15.5-0+deb12u1', false],
+    ['trixie: pinned under its Debian 13 name', 'FROM python:3.12-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends libpng-dev=1.6.48-1+deb13u6\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', 'libpng16-16t64=1.6.48-1+deb13u6', false],
+    ['a pinned -dev of another source: its library is not pinned', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends default-libmysqlclient-dev=1.1.0\nWORKDIR /app\nCOPY . .\nRUN pip install mysqlclient==2.2.7\nCMD ["python", "app.py"]\n', 'libmariadb3', true],
+    ['an unpinned -dev in the original: the builder has that finding anyway', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5', false],
+  ])('%s', (_name, dockerfile, packages, pragma) => {
+    const r = rewrite(dockerfile);
+    const block = rtInstall(r);
+    expect(block).toMatch(new RegExp(`--no-install-recommends ${packages.replace(/[.+]/g, '\\$&')}(\\s|$)`));
+    const lines = block.split('\n');
+    const ignoreAt = lines.findIndex((l) => l === '# hadolint ignore=DL3008');
+    if (pragma) {
+      // directly above the RUN, with the reason one line above it
+      expect(lines[ignoreAt + 1]).toMatch(/^RUN apt-get update/);
+      expect(lines[ignoreAt - 1]).toMatch(/^# .*unpinned on purpose, it matches the Debian release of the base image the builder compiled against$/);
+      expect(r.changes.find((c) => c.ruleId === 'PY-OS-PACKAGES' && /run-time OS packages/.test(c.message))?.message).toMatch(/not pinned: it follows the Debian release of the base image/);
+    } else {
+      expect(ignoreAt).toBe(-1);
+    }
+  });
+
+  describe('same-source pins are recorded checks', () => {
+    const { DEV_TO_RUNTIME, SAME_SOURCE } = jest.requireActual('../common/ospackages') as typeof import('../common/ospackages');
+    const { TRIXIE_NAMES } = jest.requireActual('./index') as typeof import('./index');
+    const rows = fs.readFileSync(path.join(__dirname, 'debian-same-source.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' '));
+    const row = (release: string, dev: string) => rows.find((x) => x[0] === release && x[1] === dev);
+    const same = (x: string[] | undefined) => !!x && x[2] !== '-' && x[2] === x[5] && x[3] === x[6];
+    const apt = Object.keys(DEV_TO_RUNTIME).filter((k) => !k.includes('@') && row('bookworm', k));
+
+    test.each([...SAME_SOURCE])('%s: its library has the same source and version in bookworm, and in trixie where it exists', (dev) => {
+      expect(row('bookworm', dev)?.[4]).toBe(DEV_TO_RUNTIME[dev]);
+      expect(same(row('bookworm', dev))).toBe(true);
+      const t = row('trixie', dev);
+      expect(t?.[4]).toBe(TRIXIE_NAMES[DEV_TO_RUNTIME[dev]] ?? DEV_TO_RUNTIME[dev]);
+      expect(t?.[2] === '-' || same(t)).toBe(true);
+    });
+
+    test('every other pair differs in source or version somewhere', () => {
+      const others = apt.filter((k) => !SAME_SOURCE.has(k));
+      expect(others.sort()).toEqual(['default-libmysqlclient-dev', 'libxslt-dev']);
+      for (const k of others) expect(same(row('bookworm', k)) && same(row('trixie', k))).toBe(false);
+    });
+  });
+});
