@@ -799,7 +799,8 @@ function transformPython(input: TransformInput): TransformResult {
     return 'target=/root/.cache/pip';
   };
   const env = (installer: Installer) => (installer === 'uv' ? `UV_PROJECT_ENVIRONMENT=${venv} UV_LINK_MODE=copy ` : '');
-  if (a.venvTooling.length) bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
+  // A RUN that only upgraded pip/setuptools keeps its comment above the venv's upgrade.
+  if (a.venvTooling.length) bl.push(...(a.osPackages.length || a.tooling.length ? [] : dedupe(a.comments.tooling)), ...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
   if (a.comments.workdir.length) bl.push(...a.comments.workdir);
   bl.push(`WORKDIR ${bwd}`);
 

@@ -708,3 +708,10 @@ describe('run-time libraries and linter pins', () => {
     });
   });
 });
+
+describe('comments', () => {
+  test('the comment of a RUN that only upgrades pip stays above the upgrade', () => {
+    const r = rewrite('FROM python:3.12\n# Upgrade pip\nRUN pip install --upgrade pip\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'builder')).toMatch(/^# Upgrade pip\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install --upgrade pip$/m);
+  });
+});
