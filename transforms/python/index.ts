@@ -663,6 +663,12 @@ function transformPython(input: TransformInput): TransformResult {
   // Nothing to install: a standard-library app gains nothing from stages.
   if (a.installs.length === 0) return hygiene(input, a, facts, findings);
 
+  // The venv must not sit inside the app directory (WORKDIR /opt): the runtime would copy it twice,
+  // the second time owned by the app user.
+  const installWd = a.installs[0].wd ?? a.workdir;
+  const venvMoved = !a.ownVenv && installWd !== '/' && (a.venvPath === installWd || a.venvPath.startsWith(`${installWd}/`));
+  if (venvMoved) a.venvPath = '/venv';
+
   // Command-line tools the original installed stay in the runtime when the app runs programs.
   const tools = [...new Set(a.osPackages.flatMap((p) => p.packages.map((x) => x.replace(/[=:].*$/, ''))))].filter((x) => RUNTIME_TOOLS.has(x));
   if (tools.length) {
@@ -792,7 +798,7 @@ function transformPython(input: TransformInput): TransformResult {
   const venvEnv = `ENV VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
   bl.push(venvEnv);
   if (a.ownVenv) changes.push({ ruleId: RULES.venv, line: a.ownVenv.startLine + 1, message: `the original's virtualenv ${venv} is created in the builder and copied to the runtime` });
-  else changes.push({ ruleId: RULES.venv, line: a.installs[0].ins.startLine + 1, message: `dependencies are installed into a virtualenv at ${venv} in the builder; the runtime copies that directory only` });
+  else changes.push({ ruleId: RULES.venv, line: a.installs[0].ins.startLine + 1, message: `dependencies are installed into a virtualenv at ${venv} in the builder; the runtime copies that directory only${venvMoved ? ` (not ${DEFAULT_VENV}: that is inside the app directory ${installWd})` : ''}` });
   const cache = (installer: Installer) => {
     if (installer === 'uv') return 'target=/root/.cache/uv';
     if (installer === 'poetry') return 'target=/root/.cache/pypoetry';

@@ -715,3 +715,14 @@ describe('comments', () => {
     expect(stage(r.output, 'builder')).toMatch(/^# Upgrade pip\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install --upgrade pip$/m);
   });
 });
+
+describe('where the venv goes', () => {
+  test('not inside the app directory the runtime takes from the builder (WORKDIR /opt)', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /opt\nCOPY . /opt/\nRUN pip install .\nCMD ["app"]\n', { 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\n' });
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=builder /venv /venv');
+    expect(rt).toContain('COPY --from=builder --chown=10001:10001 /opt /opt');
+    expect(stage(r.output, 'builder')).toContain('RUN python -m venv /venv');
+    expect(r.changes.find((c) => c.ruleId === 'PY-VENV')?.message).toMatch(/not \/opt\/venv: that is inside the app directory \/opt/);
+  });
+});
