@@ -655,8 +655,9 @@ function transformPython(input: TransformInput): TransformResult {
       a.runtimeOs.push(...fresh);
       a.derivedOs.push(...fresh);
       changes.push({ ruleId: RULES.os, line: fromLine, message: `${n} is compiled against ${fresh.join(', ')}: installed in the runtime` });
-    } else {
-      findings.push({ ruleId: RULES.os, severity: 'warning', line: fromLine, message: `${n} builds from source against ${fresh.join(', ')}, and ${stage.image} has no -dev package for it (the Dockerfile installs none): as in the original, the install fails unless a wheel brings its own copy; the runtime adds nothing the original lacked`, fixed: false });
+    } else if (a.runtimeOs.every((p) => a.derivedOs.includes(p))) {
+      // Only the table's libraries reach the runtime: none of the original's packages may carry it.
+      findings.push({ ruleId: RULES.os, severity: 'warning', line: fromLine, message: `${n} builds from source against ${fresh.join(', ')}, and neither ${stage.image} nor the Dockerfile installs a -dev package for it: as in the original, the install fails unless a wheel brings its own copy; the runtime adds nothing the original lacked`, fixed: false });
     }
   }
 

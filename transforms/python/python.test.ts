@@ -654,7 +654,14 @@ describe('run-time libraries and linter pins', () => {
   test('psycopg2 on slim without a -dev package: no run-time library claimed, a warning instead', () => {
     const r = rewrite('FROM python:3.7-slim\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2\nCMD ["python", "app.py"]\n');
     expect(stage(r.output, 'runtime')).not.toMatch(/apt-get|libpq5/);
-    expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/psycopg2 builds from source against libpq5, and python:3\.7-slim has no -dev package/) });
+    expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/psycopg2 builds from source against libpq5, and neither python:3\.7-slim nor the Dockerfile installs a -dev package/) });
+  });
+
+  test('mysqlclient on slim with a -dev package the table does not know: that package stays, no library invented, no warning', () => {
+    const r = rewrite('FROM python:2.7-slim\nRUN apt-get update && apt-get install -y gcc libmysqlclient-dev --no-install-recommends && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\nRUN pip install mysqlclient\nCMD ["python", "app.py"]\n');
+    expect(rtInstall(r)).toMatch(/--no-install-recommends libmysqlclient-dev( \\)?$/m);
+    expect(stage(r.output, 'runtime')).not.toContain('libmariadb3');
+    expect(r.findings.some((f) => /builds from source/.test(f.message))).toBe(false);
   });
 
   test('psycopg2 on slim with libpq-dev installed: libpq5 from the table', () => {
