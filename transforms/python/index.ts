@@ -1182,6 +1182,16 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const lines: string[] = [];
   const chown = ownUser ? null : `${APP_UID}:${APP_UID}`;
   const writable = dedupe([...(a.workdir !== '/' ? [a.workdir] : []), ...a.volumes]);
+  // Directories the user RUN and WORKDIRs have made: a later `mkdir` (no -p) of one would fail.
+  const made = new Map<string, string>([['/', 'the base image']]);
+  const makeDir = (d: string, by: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.set(p, by);
+  };
+  const madeBy = (abs: string) => made.get(abs) ?? null;
+  const userBy = 'the RUN that creates the app user';
+  // Without a WORKDIR the user RUN goes to the top.
+  if (!ownUser && !stage.instructions.some((i) => i.keyword === 'WORKDIR')) for (const w of writable) makeDir(w, userBy);
+  let cwd = '/';
   for (const ins of stage.instructions) {
     if (ins === a.user && ownUser) continue;
     if (ins.keyword === 'USER' || ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' || ins.keyword === 'HEALTHCHECK') continue;
@@ -1189,6 +1199,23 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
       if (!pyEnvPresent) lines.push('ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1');
       if (!ownUser && !alpine) lines.push(...runLines([], userCommands('slim', writable), style));
       if (!ownUser && alpine) lines.push(...runLines([], userCommands('alpine', writable), style));
+      if (!ownUser) for (const w of writable) makeDir(w, userBy);
+    }
+    if (ins.keyword === 'WORKDIR') {
+      cwd = resolveDir(cwd, ins.args.join(' '));
+      makeDir(cwd, 'WORKDIR');
+    }
+    if (ins.keyword === 'RUN' && !ins.json && !ins.heredoc) {
+      const parsed = parseShell(ins.body);
+      const plain = ins.flags.length === 0 && parsed.ok && !parsed.complex && parsed.commands.every((c) => !c.inPipeline && !c.inSubshell && (c.next === null || c.next === '&&'));
+      const fixed = withoutMadeDirs({ text: ins.lines.join('\n'), ins, wd: cwd, commands: plain ? parsed.commands : undefined }, cwd, madeBy);
+      if (typeof fixed === 'string') return decline(fixed, findings);
+      if (fixed.dropped.length) {
+        const by = dedupe(fixed.dropped.map((d) => madeBy(resolveDir(cwd, d)) ?? '')).join(', ');
+        changes.push({ ruleId: RULES.runs, line: ins.startLine + 1, message: `'mkdir ${fixed.dropped.join(' ')}' ${fixed.text === null ? 'dropped' : 'left out of the RUN'}: ${by} made ${fixed.dropped.length === 1 ? 'it' : 'them'} earlier, where mkdir without -p would fail` });
+        lines.push(...comments(ins), ...(fixed.text === null ? [] : [fixed.text]));
+        continue;
+      }
     }
     if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && chown && !/--chown=/.test(ins.lines[0])) {
       const ls = ins.lines.slice();

@@ -629,6 +629,14 @@ describe('RUNs kept for the runtime, and WORKDIR', () => {
     if (dockerfile.includes('RUN mkdir cache')) expect(dirs.ranIn['mkdir cache']).toBe('/data');
   });
 
+  test('a standard-library app (hygiene only): a mkdir of a VOLUME the app user RUN makes is dropped', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nRUN mkdir /data && touch /data/.keep\nVOLUME /data\nCOPY . .\nCMD ["python", "app.py"]\n', { 'app.py': 'print("hi")\n', 'requirements.txt': '' });
+    expect(r.changes[0].ruleId).toBe('PY-RUNTIME-RUNS');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toMatch(/^RUN touch \/data\/\.keep$/m);
+    expect(followDirs(rt, path.dirname(r.path)).failing).toEqual([]);
+  });
+
   test('a dropped mkdir is a change with its reason', () => {
     const r = rewrite('FROM python:3.12\nRUN mkdir /app\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
     expect(stage(r.output, 'runtime')).not.toMatch(/^RUN mkdir \/app$/m);
