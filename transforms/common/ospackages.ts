@@ -125,10 +125,11 @@ export function runtimeLibFor(manager: OsManager, pkg: string): string | null | 
 /**
  * Splits packages: `build` stay in the builder; `runtime` are installed in the runtime (libraries a
  * -dev stands for, and packages the table does not know, kept to be safe); `unknown` lists those
- * kept without knowing; `libs` lists the libraries the table derived (pinned like their -dev when
- * both come from the same Debian source package).
+ * kept without knowing; `libs` lists the libraries the table derived. With `pinLibs` (a runtime on
+ * the builder's Debian release), a library is pinned like its -dev when both come from the same
+ * Debian source package.
  */
-export function classifyOsPackages(manager: OsManager, packages: string[]): { build: string[]; runtime: string[]; unknown: string[]; libs: string[] } {
+export function classifyOsPackages(manager: OsManager, packages: string[], opts: { pinLibs?: boolean } = {}): { build: string[]; runtime: string[]; unknown: string[]; libs: string[] } {
   const build: string[] = [];
   const runtime: string[] = [];
   const unknown: string[] = [];
@@ -140,7 +141,7 @@ export function classifyOsPackages(manager: OsManager, packages: string[]): { bu
     else if (lib) {
       build.push(p);
       // apt: a pinned -dev of the same source package pins its library to the same version.
-      const pin = manager === 'apt' && SAME_SOURCE.has(name) && /^[^=]+=[^=]+$/.test(p) ? p.slice(p.indexOf('=')) : '';
+      const pin = opts.pinLibs && manager === 'apt' && SAME_SOURCE.has(name) && /^[^=]+=[^=]+$/.test(p) ? p.slice(p.indexOf('=')) : '';
       runtime.push(lib + pin);
       libs.push(lib + pin);
     } else {

@@ -299,7 +299,8 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           if (os) {
             if (os.kind === 'install') {
               a.osPackages.push({ manager: os.manager, packages: os.packages, ins, noRecommends: c.argv.some((w) => w.value === '--no-install-recommends') });
-              const split = classifyOsPackages(os.manager, os.packages);
+              // The runtime is the slim image of the builder's release: a pinned -dev's version exists there.
+              const split = classifyOsPackages(os.manager, os.packages, { pinLibs: true });
               a.runtimeOs.push(...split.runtime);
               a.derivedOs.push(...split.libs);
               a.unknownOs.push(...split.unknown);
