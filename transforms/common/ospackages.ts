@@ -88,6 +88,31 @@ export const DEV_TO_RUNTIME: Record<string, string> = {
   'yaml-dev': 'yaml',
 };
 
+/**
+ * -dev packages whose run-time library (above) is built from the same Debian source package, so a
+ * pinned `-dev=VERSION` means the library of exactly that VERSION: checked with `apt-cache show`
+ * (Source and Version fields equal) in bookworm and in trixie. Not here: `default-libmysqlclient-dev`
+ * (source mysql-defaults, the library is mariadb's) and `libxslt-dev` (a virtual package).
+ */
+export const SAME_SOURCE = new Set([
+  'libpq-dev', 'libjpeg-dev', 'libjpeg62-turbo-dev', 'libmariadb-dev', 'libmariadb-dev-compat', 'libxml2-dev', 'libxslt1-dev',
+  'libpng-dev', 'libtiff-dev', 'libtiff5-dev', 'libwebp-dev', 'libfreetype6-dev', 'libfreetype-dev', 'liblcms2-dev', 'libopenjp2-7-dev',
+  'zlib1g-dev', 'libsqlite3-dev', 'libyaml-dev', 'libgeos-dev', 'libproj-dev', 'libgdal-dev', 'libmagic-dev', 'libldap2-dev', 'libsasl2-dev',
+  'libcairo2-dev', 'libpango1.0-dev', 'libgirepository1.0-dev', 'libvips-dev', 'libzmq3-dev', 'libsnappy-dev', 'libbz2-dev', 'liblzma-dev',
+  'libreadline-dev', 'libncurses5-dev', 'libncurses-dev', 'libgomp1', 'libopenblas-dev', 'liblapack-dev', 'libblas-dev', 'libhdf5-dev',
+  'libkrb5-dev', 'libcurl4-openssl-dev', 'unixodbc-dev', 'freetds-dev',
+]);
+
+/** A package name without its version pin (`libpq-dev=15.5-0+deb12u1` -> `libpq-dev`). */
+export function packageName(spec: string): string {
+  return spec.replace(/[=:].*$/, '');
+}
+
+/** Whether an apt/apk package argument carries a version pin, as hadolint (DL3008, DL3018) reads it. */
+export function isPinned(spec: string): boolean {
+  return spec.includes('=') || spec.endsWith('.deb');
+}
+
 export function runtimeLibFor(manager: OsManager, pkg: string): string | null | undefined {
   const name = pkg.replace(/[=:].*$/, '');
   if (manager === 'apk' && DEV_TO_RUNTIME[`${name}@apk`]) return DEV_TO_RUNTIME[`${name}@apk`];
@@ -100,25 +125,31 @@ export function runtimeLibFor(manager: OsManager, pkg: string): string | null | 
 /**
  * Splits packages: `build` stay in the builder; `runtime` are installed in the runtime (libraries a
  * -dev stands for, and packages the table does not know, kept to be safe); `unknown` lists those
- * kept without knowing.
+ * kept without knowing; `libs` lists the libraries the table derived. With `pinLibs` (a runtime on
+ * the builder's Debian release), a library is pinned like its -dev when both come from the same
+ * Debian source package.
  */
-export function classifyOsPackages(manager: OsManager, packages: string[]): { build: string[]; runtime: string[]; unknown: string[] } {
+export function classifyOsPackages(manager: OsManager, packages: string[], opts: { pinLibs?: boolean } = {}): { build: string[]; runtime: string[]; unknown: string[]; libs: string[] } {
   const build: string[] = [];
   const runtime: string[] = [];
   const unknown: string[] = [];
+  const libs: string[] = [];
   for (const p of packages) {
     const lib = runtimeLibFor(manager, p);
     const name = p.replace(/[=:].*$/, '');
     if (lib === null) build.push(p);
     else if (lib) {
       build.push(p);
-      runtime.push(lib);
+      // apt: a pinned -dev of the same source package pins its library to the same version.
+      const pin = opts.pinLibs && manager === 'apt' && SAME_SOURCE.has(name) && /^[^=]+=[^=]+$/.test(p) ? p.slice(p.indexOf('=')) : '';
+      runtime.push(lib + pin);
+      libs.push(lib + pin);
     } else {
       runtime.push(p);
       if (!name.startsWith('lib') || name.endsWith('-dev')) unknown.push(p);
     }
   }
-  return { build, runtime, unknown };
+  return { build, runtime, unknown, libs };
 }
 
 /** apt-get/apt/apk commands, looking through sudo. */

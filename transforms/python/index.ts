@@ -17,7 +17,7 @@ import type { Change, Finding } from '../../src/types';
 import { instructionArgv } from '../common/command';
 import { planDockerignore } from '../common/dockerignore';
 import { healthTools, httpProbeOf, pythonHealthcheck } from '../common/healthcheck';
-import { classifyOsPackages, osInstallOf, OsManager } from '../common/ospackages';
+import { classifyOsPackages, isPinned, osInstallOf, OsManager, packageName } from '../common/ospackages';
 import { Installer, PythonFacts, readPythonFacts, readRequirements, Requirement, SOURCE_BUILT_LIBS } from './facts';
 import { copyOperands } from '../common/copy';
 
@@ -33,6 +33,7 @@ export const RULES = {
   user: 'PY-NONROOT',
   files: 'PY-RUNTIME-FILES',
   cmd: 'PY-CMD',
+  runs: 'PY-RUNTIME-RUNS',
   health: 'PY-HEALTHCHECK',
   hygiene: 'PY-HYGIENE',
 } as const;
@@ -75,6 +76,15 @@ interface InstallStep {
   project?: { extras: string[]; options: string[]; packages: string[] };
 }
 
+interface RuntimeRun {
+  text: string;
+  ins: Instruction;
+  /** WORKDIR when it ran. */
+  wd: string;
+  /** The commands of `text` (joined with `&&`), when the RUN was a plain command list. */
+  commands?: ShellCommand[];
+}
+
 interface Analysis {
   workdir: string;
   copies: CopyStep[];
@@ -82,6 +92,8 @@ interface Analysis {
   osPackages: { manager: OsManager; packages: string[]; ins: Instruction; noRecommends: boolean }[];
   /** Runtime OS packages after the dev -> runtime split. */
   runtimeOs: string[];
+  /** The run-time libraries among them that stand for a -dev package or a source-built extension (not the original's own packages). */
+  derivedOs: string[];
   unknownOs: string[];
   /** Installer bootstrap (pip install poetry) into the builder's system Python. */
   tooling: string[];
@@ -90,7 +102,8 @@ interface Analysis {
   installs: InstallStep[];
   /** Commands run after the sources are copied that may produce files (collectstatic, compileall). */
   buildCommands: { text: string; ins: Instruction; wd?: string }[];
-  runtimeRuns: { text: string; ins: Instruction }[];
+  /** RUNs kept for the runtime, with the WORKDIR they ran in and, for a plain command list, its commands. */
+  runtimeRuns: RuntimeRun[];
   kept: Instruction[];
   env: Instruction[];
   args: Instruction[];
@@ -228,6 +241,7 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
     copies: [],
     osPackages: [],
     runtimeOs: [],
+    derivedOs: [],
     unknownOs: [],
     tooling: [],
     venvTooling: [],
@@ -271,10 +285,11 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
         const script = ins.json ? null : parseShell(ins.body);
         if (!script || !script.ok || script.complex || script.commands.some((c) => c.next === '||' || c.next === '&')) {
           if (a.installs.length === 0) return `RUN at line ${line} is not a plain command list and runs before the install; it may prepare it`;
-          a.runtimeRuns.push({ text: ins.lines.join('\n'), ins });
+          a.runtimeRuns.push({ text: ins.lines.join('\n'), ins, wd: a.workdir });
           break;
         }
         const rest: string[] = [];
+        const restCommands: ShellCommand[] = [];
         let role: 'install' | 'tooling' | 'build' | null = null;
         for (const c of script.commands) {
           if (c.inPipeline || c.inSubshell) return `RUN at line ${line} pipes or groups commands ('${c.text}'); not moved`;
@@ -284,12 +299,15 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
           if (os) {
             if (os.kind === 'install') {
               a.osPackages.push({ manager: os.manager, packages: os.packages, ins, noRecommends: c.argv.some((w) => w.value === '--no-install-recommends') });
-              const split = classifyOsPackages(os.manager, os.packages);
+              // The runtime is the slim image of the builder's release: a pinned -dev's version exists there.
+              const split = classifyOsPackages(os.manager, os.packages, { pinLibs: true });
               a.runtimeOs.push(...split.runtime);
+              a.derivedOs.push(...split.libs);
               a.unknownOs.push(...split.unknown);
               role ??= 'tooling';
             } else if (os.kind === 'other') {
               rest.push(c.text);
+              restCommands.push(c);
             }
             // 'remove' (apt-get purge gcc, apk del .build-deps): the build packages never reach the runtime.
             continue;
@@ -408,13 +426,14 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
             continue;
           }
           rest.push(c.text);
+          restCommands.push(c);
         }
         for (const i of a.installs) i.wd ??= a.workdir;
         for (const b of a.buildCommands) b.wd ??= a.workdir;
         if (role === 'install') a.comments.install.push(...comments(ins));
         else if (role === 'tooling') a.comments.tooling.push(...comments(ins));
         else if (role === 'build') a.comments.build.push(...comments(ins));
-        if (rest.length) a.runtimeRuns.push({ text: `RUN ${rest.join(' && ')}`, ins });
+        if (rest.length) a.runtimeRuns.push({ text: `RUN ${rest.join(' && ')}`, ins, wd: a.workdir, commands: restCommands });
         break;
       }
       case 'ENV':
@@ -626,18 +645,31 @@ function transformPython(input: TransformInput): TransformResult {
     if (i.installer !== 'pip' && facts.pyproject) for (const d of facts.pyproject.dependencies) installedNames.add(d.replace(/[\[<>=!~; (].*$/, '').toLowerCase());
   }
   if (a.installs.some((i) => i.needsSources) && facts.pyproject) for (const d of facts.pyproject.dependencies) installedNames.add(d.replace(/[\[<>=!~; (].*$/, '').toLowerCase());
+  // The full image has their headers and libraries; slim and alpine have neither, so there the original
+  // built them only against the -dev packages it installed (the table above gives their libraries).
   const sourceBuilt = Object.keys(SOURCE_BUILT_LIBS).filter((n) => installedNames.has(n));
   for (const n of sourceBuilt) {
     const libs = SOURCE_BUILT_LIBS[n][osManager];
-    const fresh = libs.filter((l) => !a.runtimeOs.includes(l));
-    if (fresh.length) {
+    const fresh = libs.filter((l) => !a.runtimeOs.some((p) => packageName(p) === l));
+    if (!fresh.length) continue;
+    if (!variantIsSlim(variant)) {
       a.runtimeOs.push(...fresh);
+      a.derivedOs.push(...fresh);
       changes.push({ ruleId: RULES.os, line: fromLine, message: `${n} is compiled against ${fresh.join(', ')}: installed in the runtime` });
+    } else if (a.runtimeOs.every((p) => a.derivedOs.includes(p))) {
+      // Only the table's libraries reach the runtime: none of the original's packages may carry it.
+      findings.push({ ruleId: RULES.os, severity: 'warning', line: fromLine, message: `${n} builds from source against ${fresh.join(', ')}, and neither ${stage.image} nor the Dockerfile installs a -dev package for it: as in the original, the install fails unless a wheel brings its own copy; the runtime adds nothing the original lacked`, fixed: false });
     }
   }
 
   // Nothing to install: a standard-library app gains nothing from stages.
   if (a.installs.length === 0) return hygiene(input, a, facts, findings);
+
+  // The venv must not sit inside the app directory (WORKDIR /opt): the runtime would copy it twice,
+  // the second time owned by the app user.
+  const installWd = a.installs[0].wd ?? a.workdir;
+  const venvMoved = !a.ownVenv && installWd !== '/' && (a.venvPath === installWd || a.venvPath.startsWith(`${installWd}/`));
+  if (venvMoved) a.venvPath = '/venv';
 
   // Command-line tools the original installed stay in the runtime when the app runs programs.
   const tools = [...new Set(a.osPackages.flatMap((p) => p.packages.map((x) => x.replace(/[=:].*$/, ''))))].filter((x) => RUNTIME_TOOLS.has(x));
@@ -651,7 +683,12 @@ function transformPython(input: TransformInput): TransformResult {
 
   // ----- runtime family
   const slimReasons: string[] = [];
-  const runtimeOs = [...new Set(a.runtimeOs)].map((p) => (debian === 'trixie' && TRIXIE_NAMES[p] ? TRIXIE_NAMES[p] : p));
+  const releaseName = (p: string) => {
+    const name = packageName(p);
+    return debian === 'trixie' && TRIXIE_NAMES[name] ? TRIXIE_NAMES[name] + p.slice(name.length) : p;
+  };
+  const runtimeOs = dedupe(a.runtimeOs.map(releaseName));
+  const derivedOs = new Set(a.derivedOs.map(releaseName));
   if (runtimeOs.length) slimReasons.push(`the app needs OS packages at run time (${runtimeOs.join(', ')})`);
   if (a.runtimeRuns.length) slimReasons.push(`RUN at line ${a.runtimeRuns[0].ins.startLine + 1} must run in the runtime`);
   let epArgv = instructionArgv(a.entrypoint);
@@ -763,14 +800,15 @@ function transformPython(input: TransformInput): TransformResult {
   const venvEnv = `ENV VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
   bl.push(venvEnv);
   if (a.ownVenv) changes.push({ ruleId: RULES.venv, line: a.ownVenv.startLine + 1, message: `the original's virtualenv ${venv} is created in the builder and copied to the runtime` });
-  else changes.push({ ruleId: RULES.venv, line: a.installs[0].ins.startLine + 1, message: `dependencies are installed into a virtualenv at ${venv} in the builder; the runtime copies that directory only` });
+  else changes.push({ ruleId: RULES.venv, line: a.installs[0].ins.startLine + 1, message: `dependencies are installed into a virtualenv at ${venv} in the builder; the runtime copies that directory only${venvMoved ? ` (not ${DEFAULT_VENV}: that is inside the app directory ${installWd})` : ''}` });
   const cache = (installer: Installer) => {
     if (installer === 'uv') return 'target=/root/.cache/uv';
     if (installer === 'poetry') return 'target=/root/.cache/pypoetry';
     return 'target=/root/.cache/pip';
   };
   const env = (installer: Installer) => (installer === 'uv' ? `UV_PROJECT_ENVIRONMENT=${venv} UV_LINK_MODE=copy ` : '');
-  if (a.venvTooling.length) bl.push(...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
+  // A RUN that only upgraded pip/setuptools keeps its comment above the venv's upgrade.
+  if (a.venvTooling.length) bl.push(...(a.osPackages.length || a.tooling.length ? [] : dedupe(a.comments.tooling)), ...runLines([`--mount=type=cache,${cache('pip')}`], dedupe(a.venvTooling), style));
   if (a.comments.workdir.length) bl.push(...a.comments.workdir);
   bl.push(`WORKDIR ${bwd}`);
 
@@ -828,9 +866,9 @@ function transformPython(input: TransformInput): TransformResult {
     return out;
   };
   if (depInstalls.length) bl.push(...dedupe(a.comments.install), ...installLines(depInstalls));
-  const copyLines = (forRuntime: boolean, chown: string | null): string[] => {
+  const copyLines = (forRuntime: boolean, chown: string | null, runtimeWd = wd): string[] => {
     const out: string[] = [];
-    const base = forRuntime ? wd : bwd;
+    const base = forRuntime ? runtimeWd : bwd;
     for (const c of a.copies) {
       let lines = c.ins.lines.slice();
       if (c.wd !== base && !c.dest.startsWith('/')) lines = [absoluteDest(c)];
@@ -885,25 +923,59 @@ function transformPython(input: TransformInput): TransformResult {
   const chown = ownUser ? null : `${uid}:${uid}`;
   const pyEnv = `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
   if (family !== 'distroless' && runtimeOs.length) {
+    // The libraries the tool adds follow the base image's release (the one the builder compiled
+    // against) unless their -dev was pinned; the original's own packages are installed as it did.
+    const floating = runtimeOs.filter((p) => derivedOs.has(p) && !isPinned(p));
+    const pinnedBuilder = a.osPackages.filter((p) => p.manager === osManager).every((p) => p.packages.every(isPinned));
+    if (floating.length && pinnedBuilder && runtimeOs.every((p) => isPinned(p) || derivedOs.has(p))) {
+      // Only here would the rewrite add an unpinned install hadolint reports (the builder has none).
+      const release = family === 'alpine' ? 'Alpine' : 'Debian';
+      rt.push(`# ${floating.join(', ')}: unpinned on purpose, ${floating.length === 1 ? 'it matches' : 'they match'} the ${release} release of the base image the builder compiled against`, `# hadolint ignore=${family === 'alpine' ? 'DL3018' : 'DL3008'}`);
+    }
     if (family === 'alpine') rt.push(...runLines([], [`apk add --no-cache ${runtimeOs.join(' ')}`], style));
     else rt.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${runtimeOs.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
-    changes.push({ ruleId: RULES.os, message: `run-time OS packages installed in the runtime: ${runtimeOs.join(', ')}` });
+    const pinned = runtimeOs.filter((p) => derivedOs.has(p) && isPinned(p));
+    changes.push({ ruleId: RULES.os, message: `run-time OS packages installed in the runtime: ${runtimeOs.join(', ')}${floating.length ? `; ${floating.join(', ')} not pinned: ${floating.length === 1 ? 'it follows' : 'they follow'} the ${family === 'alpine' ? 'Alpine' : 'Debian'} release of the base image the builder compiled against` : ''}${pinned.length ? `; ${pinned.join(', ')} pinned like the -dev package of the same source` : ''}` });
   }
   const writable = dedupe([...(wd !== '/' ? [wd] : []), ...a.volumes]);
+  // Directories the runtime has made at each point (the app user's, WORKDIRs, copies): a RUN kept
+  // from the original that runs `mkdir` of one of them would fail where the original's did not.
+  const made = new Map<string, string>([['/', 'the base image']]);
+  const makeDir = (d: string, by: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.set(p, by);
+  };
+  const copiedTo: CopyStep[] = [];
+  const madeBy = (abs: string) => made.get(abs) ?? (copiedTo.some((c) => copiesDirTo(ctx, c, abs)) ? 'a COPY' : null);
   if (!ownUser && family !== 'distroless') {
     rt.push(...runLines([], userCommands(family, writable), style));
+    for (const w of writable) makeDir(w, 'the RUN that creates the app user');
   }
-  rt.push(...a.comments.workdir, `WORKDIR ${wd}`);
+  // A RUN kept for the runtime runs in the WORKDIR it ran in: when one ran in another WORKDIR than
+  // the last, the runtime keeps the original's WORKDIRs in their places (e.g. `RUN mkdir /app` before
+  // `WORKDIR /app`); else the one WORKDIR comes first.
+  const ordered = a.runtimeRuns.find((r) => r.wd !== wd);
+  let cwd = '/';
+  if (ordered) {
+    changes.push({ ruleId: RULES.runs, line: ordered.ins.startLine + 1, message: `the RUN at line ${ordered.ins.startLine + 1} ran in ${ordered.wd}, not in the last WORKDIR ${wd}: the runtime keeps the original's WORKDIRs in their order around its RUNs` });
+  } else {
+    rt.push(...a.comments.workdir, `WORKDIR ${wd}`);
+    cwd = wd;
+    makeDir(wd, 'WORKDIR');
+  }
   let copiesPlaced = false;
   const placeCopies = () => {
     if (copiesPlaced) return;
     copiesPlaced = true;
     rt.push(`COPY --from=builder ${venv} ${venv}`);
+    makeDir(venv, 'a COPY');
     if (hasBuild) {
       rt.push(...a.comments.copy, `COPY --from=builder${chown ? ` --chown=${chown}` : ''} ${bwd} ${bwd}`);
+      makeDir(bwd, 'a COPY');
     } else {
-      rt.push(...a.comments.copy, ...copyLines(true, chown));
+      rt.push(...a.comments.copy, ...copyLines(true, chown, cwd));
     }
+    copiedTo.push(...a.copies);
+    for (const c of a.copies) makeDir(copyDirOf(ctx, c), 'a COPY');
   };
   let envPlaced = false;
   for (const ins of stage.instructions) {
@@ -915,15 +987,30 @@ function transformPython(input: TransformInput): TransformResult {
       placeCopies();
       continue;
     }
+    if (ins.keyword === 'WORKDIR') {
+      if (!ordered) continue;
+      rt.push(...preserved(ins));
+      cwd = resolveDir(cwd, ins.args.join(' '));
+      makeDir(cwd, 'WORKDIR');
+      continue;
+    }
     const run = a.runtimeRuns.find((r) => r.ins === ins);
     if (run) {
       // In the original order: a RUN before the first COPY (useradd) stays before the copies.
-      rt.push(...comments(ins), ...(run.text.startsWith('RUN') && !run.text.includes('\n') ? [run.text] : run.ins.lines));
+      const fixed = withoutMadeDirs(run, cwd, madeBy);
+      if (typeof fixed === 'string') return decline(fixed, findings);
+      if (fixed.dropped.length) {
+        const by = dedupe(fixed.dropped.map((d) => madeBy(resolveDir(cwd, d)) ?? '')).join(', ');
+        changes.push({ ruleId: RULES.runs, line: ins.startLine + 1, message: `'mkdir ${fixed.dropped.join(' ')}' ${fixed.text === null ? 'dropped' : 'left out of the RUN'}: ${by} made ${fixed.dropped.length === 1 ? 'it' : 'them'} earlier in the runtime, where mkdir without -p would fail` });
+      }
+      rt.push(...comments(ins));
+      if (fixed.text !== null) rt.push(...(fixed.text.startsWith('RUN') && !fixed.text.includes('\n') ? [fixed.text] : run.ins.lines));
       continue;
     }
     if (!a.kept.includes(ins)) continue;
     rt.push(...preserved(ins));
   }
+  if (ordered && cwd !== wd) rt.push(`WORKDIR ${wd}`);
   if (!envPlaced) rt.push(pyEnv);
   placeCopies();
   changes.push({ ruleId: RULES.env, message: `PYTHONDONTWRITEBYTECODE=1 and PYTHONUNBUFFERED=1 (no .pyc writes, unbuffered logs); ${venv}/bin first on PATH so python, gunicorn and console scripts run from the venv` });
@@ -988,6 +1075,73 @@ function transformPython(input: TransformInput): TransformResult {
   return { kind: 'rewrite', plan, runtimeBase: runtimeImage };
 }
 
+/** The directory a COPY writes into (its destination, or the destination's parent for one file). */
+function copyDirOf(ctx: TransformInput['ctx'], c: CopyStep): string {
+  const dest = resolveDir(c.wd, c.dest);
+  const intoDir = c.dest.endsWith('/') || c.dest === '.' || c.dest === '..' || c.sources.length > 1 || c.sources.some((s) => ctx.isDir(s));
+  return intoDir ? dest : path.posix.dirname(dest);
+}
+
+/** The COPY makes directory `abs`: a source directory has that subdirectory under the destination. */
+function copiesDirTo(ctx: TransformInput['ctx'], c: CopyStep, abs: string): boolean {
+  const dest = resolveDir(c.wd, c.dest);
+  if (abs === dest) return c.sources.some((s) => ctx.isDir(s));
+  if (!abs.startsWith(dest === '/' ? '/' : `${dest}/`)) return false;
+  const rel = path.posix.relative(dest, abs);
+  return c.sources.some((s) => ctx.isDir(s) && ctx.isDir(path.posix.join(s, rel)));
+}
+
+/**
+ * A runtime RUN without the `mkdir` operands (no -p) the runtime has already made before it: the
+ * original made them itself, so its mkdir succeeded where the rewrite's would fail. `text` null: the
+ * RUN is left with nothing to do. A string: the reason it cannot be fixed (a mode, redirects, other
+ * options on such a mkdir).
+ */
+export function withoutMadeDirs(run: RuntimeRun, cwd: string, madeBy: (abs: string) => string | null): { text: string | null; dropped: string[] } | string {
+  const line = run.ins.startLine + 1;
+  const commands = run.commands ?? (() => {
+    const parsed = parseShell(run.ins.body);
+    return parsed.ok ? parsed.commands : [];
+  })();
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const c of commands) {
+    const argv = words(c);
+    if (path.posix.basename(argv[0] ?? '') !== 'mkdir') {
+      kept.push(c.text);
+      continue;
+    }
+    let parents = false;
+    let other = c.redirects.length > 0 || c.assigns.length > 0;
+    const operands: number[] = [];
+    let options = true;
+    for (let i = 1; i < argv.length; i++) {
+      const w = argv[i];
+      if (options && w === '--') options = false;
+      else if (options && /^--(parents)$/.test(w)) parents = true;
+      else if (options && /^--(verbose)$/.test(w)) continue;
+      else if (options && w.startsWith('--')) other = true;
+      else if (options && w.startsWith('-') && w !== '-') {
+        if (/^-[pv]+$/.test(w)) parents ||= w.includes('p');
+        else other = true;
+        if (/^-[a-zA-Z]*m$/.test(w)) i++; // -m MODE
+      } else operands.push(i);
+    }
+    const made = operands.filter((i) => c.argv[i].value !== null && madeBy(resolveDir(cwd, argv[i])) !== null);
+    if (parents || made.length === 0) {
+      kept.push(c.text);
+      continue;
+    }
+    const names = made.map((i) => argv[i]);
+    if (other || !run.commands) return `RUN at line ${line} runs '${c.text}', and the runtime has already made ${names.join(', ')} before it (${dedupe(made.map((i) => madeBy(resolveDir(cwd, argv[i])) ?? '')).join(', ')}); not rewritten`;
+    dropped.push(...names);
+    const left = c.argv.filter((_, i) => !made.includes(i));
+    if (operands.some((i) => !made.includes(i))) kept.push(left.map((w) => w.text).join(' '));
+  }
+  if (dropped.length === 0) return { text: run.text, dropped };
+  return { text: kept.length ? `RUN ${kept.join(' && ')}` : null, dropped };
+}
+
 /** Creates the non-root user and hands it the directories the app may write to. */
 export function userCommands(family: PythonFamily, writable: string[]): string[] {
   const cmds =
@@ -1029,6 +1183,16 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const lines: string[] = [];
   const chown = ownUser ? null : `${APP_UID}:${APP_UID}`;
   const writable = dedupe([...(a.workdir !== '/' ? [a.workdir] : []), ...a.volumes]);
+  // Directories the user RUN and WORKDIRs have made: a later `mkdir` (no -p) of one would fail.
+  const made = new Map<string, string>([['/', 'the base image']]);
+  const makeDir = (d: string, by: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.set(p, by);
+  };
+  const madeBy = (abs: string) => made.get(abs) ?? null;
+  const userBy = 'the RUN that creates the app user';
+  // Without a WORKDIR the user RUN goes to the top.
+  if (!ownUser && !stage.instructions.some((i) => i.keyword === 'WORKDIR')) for (const w of writable) makeDir(w, userBy);
+  let cwd = '/';
   for (const ins of stage.instructions) {
     if (ins === a.user && ownUser) continue;
     if (ins.keyword === 'USER' || ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' || ins.keyword === 'HEALTHCHECK') continue;
@@ -1036,6 +1200,23 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
       if (!pyEnvPresent) lines.push('ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1');
       if (!ownUser && !alpine) lines.push(...runLines([], userCommands('slim', writable), style));
       if (!ownUser && alpine) lines.push(...runLines([], userCommands('alpine', writable), style));
+      if (!ownUser) for (const w of writable) makeDir(w, userBy);
+    }
+    if (ins.keyword === 'WORKDIR') {
+      cwd = resolveDir(cwd, ins.args.join(' '));
+      makeDir(cwd, 'WORKDIR');
+    }
+    if (ins.keyword === 'RUN' && !ins.json && !ins.heredoc) {
+      const parsed = parseShell(ins.body);
+      const plain = ins.flags.length === 0 && parsed.ok && !parsed.complex && parsed.commands.every((c) => !c.inPipeline && !c.inSubshell && (c.next === null || c.next === '&&'));
+      const fixed = withoutMadeDirs({ text: ins.lines.join('\n'), ins, wd: cwd, commands: plain ? parsed.commands : undefined }, cwd, madeBy);
+      if (typeof fixed === 'string') return decline(fixed, findings);
+      if (fixed.dropped.length) {
+        const by = dedupe(fixed.dropped.map((d) => madeBy(resolveDir(cwd, d)) ?? '')).join(', ');
+        changes.push({ ruleId: RULES.runs, line: ins.startLine + 1, message: `'mkdir ${fixed.dropped.join(' ')}' ${fixed.text === null ? 'dropped' : 'left out of the RUN'}: ${by} made ${fixed.dropped.length === 1 ? 'it' : 'them'} earlier, where mkdir without -p would fail` });
+        lines.push(...comments(ins), ...(fixed.text === null ? [] : [fixed.text]));
+        continue;
+      }
     }
     if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && chown && !/--chown=/.test(ins.lines[0])) {
       const ls = ins.lines.slice();

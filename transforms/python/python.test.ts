@@ -553,3 +553,191 @@ describe('instruction case', () => {
     expect(stage(lower.output, 'runtime')).toMatch(/^copy --chown=10001:10001 \. \.$/m);
   });
 });
+
+/**
+ * Follows a runtime stage as Docker would for directories: WORKDIR and COPY make them, `mkdir -p`
+ * makes them, `mkdir` without -p fails on one that exists. Returns the directories such a mkdir
+ * would fail on, and where each RUN ran.
+ */
+function followDirs(stageText: string, contextDir: string): { failing: string[]; ranIn: Record<string, string> } {
+  const made = new Set(['/']);
+  const mk = (d: string) => {
+    for (let p = d; !made.has(p); p = path.posix.dirname(p)) made.add(p);
+  };
+  const failing: string[] = [];
+  const ranIn: Record<string, string> = {};
+  let cwd = '/';
+  const instructions = stageText.replace(/\\\n/g, ' ').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  for (const ins of instructions) {
+    const [kw, ...rest] = ins.trim().split(/\s+/);
+    if (/^workdir$/i.test(kw)) {
+      cwd = path.posix.resolve(cwd, rest.join(' '));
+      mk(cwd);
+    } else if (/^copy$/i.test(kw)) {
+      const operands = rest.filter((w) => !w.startsWith('--'));
+      const dest = path.posix.resolve(cwd, operands[operands.length - 1]);
+      const fromBuilder = rest.some((w) => w.startsWith('--from='));
+      const intoDir = fromBuilder || operands.length > 2 || /\/$|^\.$/.test(operands[operands.length - 1]);
+      mk(intoDir ? dest : path.posix.dirname(dest));
+      for (const src of fromBuilder ? [] : operands.slice(0, -1)) {
+        const abs = path.join(contextDir, src);
+        if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) continue;
+        mk(dest);
+        const walk = (rel: string) => {
+          for (const e of fs.readdirSync(path.join(abs, rel), { withFileTypes: true })) {
+            if (!e.isDirectory()) continue;
+            mk(path.posix.join(dest, rel, e.name));
+            walk(path.posix.join(rel, e.name));
+          }
+        };
+        walk('.');
+      }
+    } else if (/^run$/i.test(kw)) {
+      const body = rest.join(' ');
+      ranIn[body] = cwd;
+      for (const c of parseShell(body).commands) {
+        const argv = c.argv.map((w) => w.value ?? w.text);
+        if (argv[0] !== 'mkdir') continue;
+        const parents = argv.some((w) => /^-[a-z]*p/.test(w) || w === '--parents');
+        for (const d of argv.slice(1).filter((w) => !w.startsWith('-')).map((w) => path.posix.resolve(cwd, w))) {
+          if (made.has(d) && !parents) failing.push(d);
+          mk(d);
+        }
+      }
+    }
+  }
+  return { failing, ranIn };
+}
+
+describe('RUNs kept for the runtime, and WORKDIR', () => {
+  const APP = { 'app/app.py': 'import flask\n', 'app/templates/index.html': '<p>hi</p>\n' };
+  test.each([
+    ['mkdir of the WORKDIR before it (the app user RUN makes it first)', 'FROM python:3.7-slim\nRUN pip install --upgrade pip\n## make a local directory\nRUN mkdir /app\nWORKDIR /app\nCOPY ./app /app\nRUN pip install Flask\nRUN pip install gunicorn\nCMD gunicorn app:app\n', /^## make a local directory\nWORKDIR \/app$/m],
+    ['mkdir of two directories, one the WORKDIR', 'FROM python:3.12\nRUN mkdir /pip /code\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /^RUN mkdir \/pip\nWORKDIR \/code$/m],
+    ['mkdir of a directory a later COPY brings (copies come first in the runtime)', 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN mkdir /app/templates && touch /app/templates/.keep\nCOPY ./app .\nCMD ["python", "app.py"]\n', /^RUN touch \/app\/templates\/\.keep$/m],
+    ["the original's own user and mkdir: kept before its WORKDIR", 'FROM python:3.12\nRUN useradd -m web && mkdir /srv/web && chown web /srv/web\nWORKDIR /srv/web\nCOPY . .\nRUN pip install -r requirements.txt\nUSER web\nCMD ["python", "app.py"]\n', /^RUN useradd -m web && mkdir \/srv\/web && chown web \/srv\/web\nWORKDIR \/srv\/web$/m],
+    ['a relative path under an earlier WORKDIR', 'FROM python:3.12\nWORKDIR /data\nRUN mkdir cache\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', /^WORKDIR \/data\nRUN mkdir cache\nWORKDIR \/app$/m],
+  ])('%s: no mkdir fails, each RUN runs where it ran', (_name, dockerfile, shape) => {
+    const r = rewrite(dockerfile, APP);
+    expect(r.skipped).toBeUndefined();
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toMatch(shape);
+    const dirs = followDirs(rt, path.dirname(r.path));
+    expect(dirs.failing).toEqual([]);
+    // the last WORKDIR is the one CMD runs in
+    expect([...rt.matchAll(/^WORKDIR (\S+)$/gm)].pop()?.[1]).toBe([...dockerfile.matchAll(/^WORKDIR (\S+)$/gm)].pop()?.[1]);
+    if (dockerfile.includes('RUN mkdir cache')) expect(dirs.ranIn['mkdir cache']).toBe('/data');
+  });
+
+  test('a standard-library app (hygiene only): a mkdir of a VOLUME the app user RUN makes is dropped', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nRUN mkdir /data && touch /data/.keep\nVOLUME /data\nCOPY . .\nCMD ["python", "app.py"]\n', { 'app.py': 'print("hi")\n', 'requirements.txt': '' });
+    expect(r.changes[0].ruleId).toBe('PY-RUNTIME-RUNS');
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toMatch(/^RUN touch \/data\/\.keep$/m);
+    expect(followDirs(rt, path.dirname(r.path)).failing).toEqual([]);
+  });
+
+  test('a dropped mkdir is a change with its reason', () => {
+    const r = rewrite('FROM python:3.12\nRUN mkdir /app\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).not.toMatch(/^RUN mkdir \/app$/m);
+    expect(r.changes.find((c) => c.ruleId === 'PY-RUNTIME-RUNS' && /dropped/.test(c.message))).toMatchObject({ line: 2, message: expect.stringMatching(/'mkdir \/app' dropped: the RUN that creates the app user made it/) });
+  });
+
+  test('a mkdir with a mode on such a directory is declined, not changed', () => {
+    const r = rewrite('FROM python:3.12\nRUN mkdir -m 700 /app\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(r.skipped).toMatch(/RUN at line 2 runs 'mkdir -m 700 \/app'/);
+  });
+
+  test('RUNs after the last WORKDIR keep the one WORKDIR at the top of the runtime', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN mkdir -p logs\nCMD ["python", "app.py"]\n');
+    const rt = stage(r.output, 'runtime');
+    expect(rt.match(/^WORKDIR /gm)).toHaveLength(1);
+    expect(r.changes.some((c) => c.ruleId === 'PY-RUNTIME-RUNS')).toBe(false);
+  });
+});
+
+describe('run-time libraries and linter pins', () => {
+  const rtInstall = (r: FileResult) => stage(r.output, 'runtime').match(/(?:^#.*\n)*RUN apt-get update[^\n]*\n[^\n]*apt-get install[^\n]*/m)?.[0] ?? '';
+
+  test('psycopg2 on slim without a -dev package: no run-time library claimed, a warning instead', () => {
+    const r = rewrite('FROM python:3.7-slim\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'runtime')).not.toMatch(/apt-get|libpq5/);
+    expect(r.findings.find((f) => f.ruleId === 'PY-OS-PACKAGES')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/psycopg2 builds from source against libpq5, and neither python:3\.7-slim nor the Dockerfile installs a -dev package/) });
+  });
+
+  test('mysqlclient on slim with a -dev package the table does not know: that package stays, no library invented, no warning', () => {
+    const r = rewrite('FROM python:2.7-slim\nRUN apt-get update && apt-get install -y gcc libmysqlclient-dev --no-install-recommends && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\nRUN pip install mysqlclient\nCMD ["python", "app.py"]\n');
+    expect(rtInstall(r)).toMatch(/--no-install-recommends libmysqlclient-dev( \\)?$/m);
+    expect(stage(r.output, 'runtime')).not.toContain('libmariadb3');
+    expect(r.findings.some((f) => /builds from source/.test(f.message))).toBe(false);
+  });
+
+  test('psycopg2 on slim with libpq-dev installed: libpq5 from the table', () => {
+    const r = rewrite('FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2\nCMD ["python", "app.py"]\n');
+    expect(rtInstall(r)).toContain('install -y --no-install-recommends libpq5');
+  });
+
+  test.each([
+    // [case, dockerfile, runtime packages, ignore pragma]
+    ['nothing installed with apt, psycopg2 built on the full image', 'FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5', true],
+    ['a pinned -dev of the same source pins its library', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=4:12.2.0-3 libpq-dev=15.5-0+deb12u1\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5=15.5-0+deb12u1', false],
+    ['trixie: pinned under its Debian 13 name', 'FROM python:3.12-trixie\nRUN apt-get update && apt-get install -y --no-install-recommends libpng-dev=1.6.48-1+deb13u6\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', 'libpng16-16t64=1.6.48-1+deb13u6', false],
+    ['a pinned -dev of another source: its library is not pinned', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends default-libmysqlclient-dev=1.1.0\nWORKDIR /app\nCOPY . .\nRUN pip install mysqlclient==2.2.7\nCMD ["python", "app.py"]\n', 'libmariadb3', true],
+    ['an unpinned -dev in the original: the builder has that finding anyway', 'FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install psycopg2==2.9.10\nCMD ["python", "app.py"]\n', 'libpq5', false],
+  ])('%s', (_name, dockerfile, packages, pragma) => {
+    const r = rewrite(dockerfile);
+    const block = rtInstall(r);
+    expect(block).toMatch(new RegExp(`--no-install-recommends ${packages.replace(/[.+]/g, '\\$&')}(\\s|$)`));
+    const lines = block.split('\n');
+    const ignoreAt = lines.findIndex((l) => l === '# hadolint ignore=DL3008');
+    if (pragma) {
+      // directly above the RUN, with the reason one line above it
+      expect(lines[ignoreAt + 1]).toMatch(/^RUN apt-get update/);
+      expect(lines[ignoreAt - 1]).toMatch(/^# .*unpinned on purpose, it matches the Debian release of the base image the builder compiled against$/);
+      expect(r.changes.find((c) => c.ruleId === 'PY-OS-PACKAGES' && /run-time OS packages/.test(c.message))?.message).toMatch(/not pinned: it follows the Debian release of the base image/);
+    } else {
+      expect(ignoreAt).toBe(-1);
+    }
+  });
+
+  describe('same-source pins are recorded checks', () => {
+    const { DEV_TO_RUNTIME, SAME_SOURCE } = jest.requireActual('../common/ospackages') as typeof import('../common/ospackages');
+    const { TRIXIE_NAMES } = jest.requireActual('./index') as typeof import('./index');
+    const rows = fs.readFileSync(path.join(__dirname, 'debian-same-source.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' '));
+    const row = (release: string, dev: string) => rows.find((x) => x[0] === release && x[1] === dev);
+    const same = (x: string[] | undefined) => !!x && x[2] !== '-' && x[2] === x[5] && x[3] === x[6];
+    const apt = Object.keys(DEV_TO_RUNTIME).filter((k) => !k.includes('@') && row('bookworm', k));
+
+    test.each([...SAME_SOURCE])('%s: its library has the same source and version in bookworm, and in trixie where it exists', (dev) => {
+      expect(row('bookworm', dev)?.[4]).toBe(DEV_TO_RUNTIME[dev]);
+      expect(same(row('bookworm', dev))).toBe(true);
+      const t = row('trixie', dev);
+      expect(t?.[4]).toBe(TRIXIE_NAMES[DEV_TO_RUNTIME[dev]] ?? DEV_TO_RUNTIME[dev]);
+      expect(t?.[2] === '-' || same(t)).toBe(true);
+    });
+
+    test('every other pair differs in source or version somewhere', () => {
+      const others = apt.filter((k) => !SAME_SOURCE.has(k));
+      expect(others.sort()).toEqual(['default-libmysqlclient-dev', 'libxslt-dev']);
+      for (const k of others) expect(same(row('bookworm', k)) && same(row('trixie', k))).toBe(false);
+    });
+  });
+});
+
+describe('comments', () => {
+  test('the comment of a RUN that only upgrades pip stays above the upgrade', () => {
+    const r = rewrite('FROM python:3.12\n# Upgrade pip\nRUN pip install --upgrade pip\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n');
+    expect(stage(r.output, 'builder')).toMatch(/^# Upgrade pip\nRUN --mount=type=cache,target=\/root\/.cache\/pip pip install --upgrade pip$/m);
+  });
+});
+
+describe('where the venv goes', () => {
+  test('not inside the app directory the runtime takes from the builder (WORKDIR /opt)', () => {
+    const r = rewrite('FROM python:3.12\nWORKDIR /opt\nCOPY . /opt/\nRUN pip install .\nCMD ["app"]\n', { 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\n' });
+    const rt = stage(r.output, 'runtime');
+    expect(rt).toContain('COPY --from=builder /venv /venv');
+    expect(rt).toContain('COPY --from=builder --chown=10001:10001 /opt /opt');
+    expect(stage(r.output, 'builder')).toContain('RUN python -m venv /venv');
+    expect(r.changes.find((c) => c.ruleId === 'PY-VENV')?.message).toMatch(/not \/opt\/venv: that is inside the app directory \/opt/);
+  });
+});
