@@ -2,7 +2,8 @@
  * The arms every transform's walk over the original stage shares. Each transform handles FROM, RUN,
  * COPY/ADD, WORKDIR, ENV and ARG its own way; the rest is the same everywhere: USER, ENTRYPOINT and CMD
  * are remembered (the runtime stage gets them back in its own place), HEALTHCHECK too, SHELL and ONBUILD
- * decline the rewrite, and LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER are kept for the runtime stage.
+ * decline the rewrite, and LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER are kept for the runtime stage
+ * (Python reads VOLUME first, for the directories the app writes).
  */
 import type { Instruction } from '../../src/model/parse';
 

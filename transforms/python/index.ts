@@ -6,6 +6,7 @@
  * beside this file for the decisions and their reasons.
  */
 import * as path from 'path';
+import { takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVariant, tagVersion } from '../../src/model/image';
@@ -444,30 +445,16 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
         a.args.push(ins);
         a.kept.push(ins);
         break;
-      case 'USER':
-        a.user = ins;
-        break;
-      case 'ENTRYPOINT':
-        a.entrypoint = ins;
-        break;
-      case 'CMD':
-        a.cmd = ins;
-        break;
-      case 'HEALTHCHECK':
-        a.healthcheck = ins;
-        break;
       case 'VOLUME': {
         const vols = ins.json ?? ins.args;
         a.volumes.push(...vols.filter((v) => !v.includes('$')).map((v) => resolveDir(a.workdir, v)));
         a.kept.push(ins);
         break;
       }
-      case 'SHELL':
-        return `SHELL at line ${line} changes the shell; not rewritten`;
-      case 'ONBUILD':
-        return `ONBUILD at line ${line}: a base image for other builds is not rewritten`;
-      default:
-        a.kept.push(ins);
+      default: {
+        const declined = takeRuntimeInstruction(ins, a, { keepHealthcheck: false });
+        if (declined) return declined;
+      }
     }
   }
   return a;
