@@ -562,9 +562,12 @@ export function transformNode(input: TransformInput): TransformResult {
   for (const c of a.copies) copiedFromContext.push(...c.sources);
   if (standalone) {
     if (ctx.isDir('public')) runtimeCopies.push(`COPY --from=build ${rel('public')} ./public`);
-    runtimeCopies.push(`COPY --from=build ${rel('.next/standalone')} ./`);
-    runtimeCopies.push(`COPY --from=build ${rel('.next/static')} ./.next/static`);
-    changes.push({ ruleId: RULES.next, line: fromLine, message: `Next.js output: 'standalone' (${facts.nextConfig}): only .next/standalone, .next/static and public reach the runtime` });
+    // Owned by the user the server runs as, as in Next.js's own Dockerfile example: the server writes
+    // its cache (.next/cache: optimized images, regenerated pages) under .next at run time.
+    const owner = family === 'distroless' ? '65532:65532' : a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ')) ? a.user.args.join(' ') : 'node:node';
+    runtimeCopies.push(`COPY --from=build --chown=${owner} ${rel('.next/standalone')} ./`);
+    runtimeCopies.push(`COPY --from=build --chown=${owner} ${rel('.next/static')} ./.next/static`);
+    changes.push({ ruleId: RULES.next, line: fromLine, message: `Next.js output: 'standalone' (${facts.nextConfig}): only .next/standalone, .next/static and public reach the runtime; .next belongs to the user the server runs as, which writes its cache there` });
   } else {
     if (!noProdDeps) runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
     if (hasBuild) {

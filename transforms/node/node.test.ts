@@ -104,7 +104,7 @@ describe('Next.js standalone is read from the syntax tree', () => {
       'next.config.js': `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = { output: 'standalone' };`,
     });
     expect(fs.existsSync(marker)).toBe(false);
-    expect(r.output).toContain('COPY --from=build /app/.next/standalone ./');
+    expect(r.output).toContain('COPY --from=build --chown=65532:65532 /app/.next/standalone ./');
     expect(r.output).toContain('CMD ["server.js"]');
   });
 
