@@ -269,6 +269,9 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
 }
 
 
+/** Why the app's files belong to the app user on distroless. */
+const OWNED_NOTE = '; the app files belong to the app user (65532), who can write them as the original root user could';
+
 function installCommand(pm: PackageManager, lockfile: string | null, prod: boolean, lockUsable = true): { cmd: string; cache: string } {
   if (pm === 'npm' && !lockUsable) return { cmd: prod ? 'npm install --omit=dev' : 'npm install', cache: 'target=/root/.npm' };
   switch (pm) {
@@ -527,7 +530,11 @@ export function transformNode(input: TransformInput): TransformResult {
       if (onlyManifests && a.copies.some((o) => o !== c && o.sources.includes('.'))) continue;
       let lines = c.ins.lines.slice();
       if (c.ins.keyword === 'ADD') lines = ['COPY' + lines[0].slice(3), ...lines.slice(1)];
-      if (forRuntime && family === 'distroless') lines = lines.map((l) => l.replace(/--chown=[^\s]+/, '--chown=65532:65532'));
+      if (forRuntime && family === 'distroless') {
+        lines = lines.map((l) => l.replace(/--chown=[^\s]+/, '--chown=65532:65532'));
+        // The original ran as root and could write over its files; the app user can write them here.
+        if (!/--chown=/.test(lines.join('\n'))) lines[0] = lines[0].replace(/^(\s*copy)(\s)/i, '$1 --chown=65532:65532$2');
+      }
       if (!forRuntime) lines = lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
       out.push(...lines);
     }
@@ -572,11 +579,12 @@ export function transformNode(input: TransformInput): TransformResult {
     if (!noProdDeps) runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
     if (hasBuild) {
       const entries = runtimeEntries(a, facts, ctx.entries(), resolved, next, (e) => isTypeScriptOnlyDir(ctx, e));
-      for (const e of entries.keep) runtimeCopies.push(`COPY --from=build ${rel(e)} ./${e}`);
-      changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}` });
+      const own = family === 'distroless' ? ' --chown=65532:65532' : '';
+      for (const e of entries.keep) runtimeCopies.push(`COPY --from=build${own} ${rel(e)} ./${e}`);
+      changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}${own ? OWNED_NOTE : ''}` });
     } else {
       runtimeCopies.push(...copyLines(true));
-      changes.push({ ruleId: RULES.files, message: noProdDeps ? 'the runtime gets the same files as the original' : 'the runtime gets the same files as the original, with production node_modules from the deps stage' });
+      changes.push({ ruleId: RULES.files, message: (noProdDeps ? 'the runtime gets the same files as the original' : 'the runtime gets the same files as the original, with production node_modules from the deps stage') + (family === 'distroless' ? OWNED_NOTE : '') });
     }
   }
 

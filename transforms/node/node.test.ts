@@ -175,6 +175,26 @@ describe('the command is resolved for a runtime without npm', () => {
   });
 });
 
+describe('the app files belong to the user the app runs as (the original, as root, could write them)', () => {
+  const lock = { 'package-lock.json': LOCK };
+  test.each([
+    ['a copy of the context, distroless', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node","server.js"]\n', {}, 'COPY --chown=65532:65532 . .'],
+    ['its own --chown becomes the distroless user', 'FROM node:20\nWORKDIR /app\nCOPY --chown=node:node . .\nRUN npm ci\nCMD ["node","server.js"]\n', {}, 'COPY --chown=65532:65532 . .'],
+    ['a build output, distroless', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node","dist/index.js"]\n', { build: 'tsc' }, 'COPY --from=build --chown=65532:65532 /app/dist ./dist'],
+  ])('%s', (_name, dockerfile, scripts, expected) => {
+    const r = rewrite(dockerfile, { 'package.json': pkg({ scripts }), ...lock, 'dist/index.js': '', 'tsconfig.json': '{}' });
+    expect(r.runtimeBase).toBe('gcr.io/distroless/nodejs20-debian13:nonroot');
+    expect(r.output).toContain(expected);
+    // node_modules come from the deps stage as they are: the app does not write there.
+    expect(r.output).not.toMatch(/--chown=[^ ]+ \/app\/node_modules/);
+  });
+
+  test('on -slim the copies are left as they were (the original user is kept or node runs the app)', () => {
+    const r = rewrite('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node","server.js"]\n', { 'package.json': pkg(), ...lock }, { runtime: 'slim' });
+    expect(r.output).toMatch(/^COPY \. \.$/m);
+  });
+});
+
 describe('runtime base', () => {
   const lock = { 'package-lock.json': LOCK, 'package.json': pkg() };
   test.each([
