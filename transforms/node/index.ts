@@ -269,9 +269,6 @@ function analyze(input: TransformInput, facts: NodeFacts, findings: Finding[]): 
 }
 
 
-/** Why the app's files belong to the app user on distroless. */
-const OWNED_NOTE = '; the app files belong to the app user (65532), who can write them as the original root user could';
-
 function installCommand(pm: PackageManager, lockfile: string | null, prod: boolean, lockUsable = true): { cmd: string; cache: string } {
   if (pm === 'npm' && !lockUsable) return { cmd: prod ? 'npm install --omit=dev' : 'npm install', cache: 'target=/root/.npm' };
   switch (pm) {
@@ -522,6 +519,10 @@ export function transformNode(input: TransformInput): TransformResult {
       lines: [...builderPreamble(a.installSeen), `WORKDIR ${wd}`, ...toolingLines, ...manifestLines, ...a.comments.install, ...install(true)],
     });
   }
+  // Who owns the app's files in the runtime: the user it runs as when this rewrite chose that user (the
+  // original ran as root and could write them); an original non-root USER keeps the original's ownership.
+  const appOwner = family === 'distroless' ? '65532:65532' : a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ')) ? null : 'node:node';
+  const ownedNote = appOwner ? `; the app files belong to the app user (${appOwner}), who can write them as the original root user could` : '';
   // ----- build stage
   const copyLines = (forRuntime: boolean): string[] => {
     const out: string[] = [];
@@ -530,10 +531,10 @@ export function transformNode(input: TransformInput): TransformResult {
       if (onlyManifests && a.copies.some((o) => o !== c && o.sources.includes('.'))) continue;
       let lines = c.ins.lines.slice();
       if (c.ins.keyword === 'ADD') lines = ['COPY' + lines[0].slice(3), ...lines.slice(1)];
-      if (forRuntime && family === 'distroless') {
-        lines = lines.map((l) => l.replace(/--chown=[^\s]+/, '--chown=65532:65532'));
-        // The original ran as root and could write over its files; the app user can write them here.
-        if (!/--chown=/.test(lines.join('\n'))) lines[0] = lines[0].replace(/^(\s*copy)(\s)/i, '$1 --chown=65532:65532$2');
+      if (forRuntime && appOwner) {
+        // distroless has no named users: the original's own --chown becomes the nonroot uid.
+        if (family === 'distroless') lines = lines.map((l) => l.replace(/--chown=[^\s]+/, '--chown=65532:65532'));
+        if (!/--chown=/.test(lines.join('\n'))) lines[0] = lines[0].replace(/^(\s*copy)(\s)/i, `$1 --chown=${appOwner}$2`);
       }
       if (!forRuntime) lines = lines.map((l) => l.replace(/\s--chown=[^\s]+/, '').replace(/\s--chmod=[^\s]+/, ''));
       out.push(...lines);
@@ -579,12 +580,12 @@ export function transformNode(input: TransformInput): TransformResult {
     if (!noProdDeps) runtimeCopies.push(`COPY --from=deps ${rel('node_modules')} ./node_modules`);
     if (hasBuild) {
       const entries = runtimeEntries(a, facts, ctx.entries(), resolved, next, (e) => isTypeScriptOnlyDir(ctx, e));
-      const own = family === 'distroless' ? ' --chown=65532:65532' : '';
+      const own = appOwner ? ` --chown=${appOwner}` : '';
       for (const e of entries.keep) runtimeCopies.push(`COPY --from=build${own} ${rel(e)} ./${e}`);
-      changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}${own ? OWNED_NOTE : ''}` });
+      changes.push({ ruleId: RULES.files, message: `runtime files from the build: ${entries.keep.join(', ')}${entries.dropped.length ? `; left out as build-only: ${entries.dropped.join(', ')}` : ''}${ownedNote}` });
     } else {
       runtimeCopies.push(...copyLines(true));
-      changes.push({ ruleId: RULES.files, message: (noProdDeps ? 'the runtime gets the same files as the original' : 'the runtime gets the same files as the original, with production node_modules from the deps stage') + (family === 'distroless' ? OWNED_NOTE : '') });
+      changes.push({ ruleId: RULES.files, message: (noProdDeps ? 'the runtime gets the same files as the original' : 'the runtime gets the same files as the original, with production node_modules from the deps stage') + ownedNote });
     }
   }
 
@@ -651,6 +652,8 @@ export function transformNode(input: TransformInput): TransformResult {
   } else if (a.user && !isRootUser(originalUser)) {
     rt.push(...preserved(a.user));
   } else {
+    // The WORKDIR is root's on node images (the nonroot distroless image creates it as its user).
+    rt.push(`RUN chown node:node ${wd}`);
     rt.push('USER node');
     changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: "runs as the image's non-root 'node' user" });
   }

@@ -189,9 +189,16 @@ describe('the app files belong to the user the app runs as (the original, as roo
     expect(r.output).not.toMatch(/--chown=[^ ]+ \/app\/node_modules/);
   });
 
-  test('on -slim the copies are left as they were (the original user is kept or node runs the app)', () => {
+  test('on -slim they belong to node, the WORKDIR too', () => {
     const r = rewrite('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node","server.js"]\n', { 'package.json': pkg(), ...lock }, { runtime: 'slim' });
+    expect(r.output).toMatch(/^COPY --chown=node:node \. \.$/m);
+    expect(r.output).toMatch(/^RUN chown node:node \/app\nUSER node$/m);
+  });
+
+  test('an original non-root USER keeps the original ownership', () => {
+    const r = rewrite('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nCMD ["node","server.js"]\n', { 'package.json': pkg(), ...lock }, { runtime: 'slim' });
     expect(r.output).toMatch(/^COPY \. \.$/m);
+    expect(r.output).not.toContain('chown');
   });
 });
 
