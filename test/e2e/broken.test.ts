@@ -42,7 +42,7 @@ const express = path.join(repoRoot, 'examples', 'node-express');
 
 describeWithDocker('verify catches broken rewrites', () => {
   test('the runtime stage without the app\'s sources: the container does not answer, exit 1', async () => {
-    const report = await verifyMutated(express, (t) => dropLast(t, 'COPY . .'));
+    const report = await verifyMutated(express, (t) => dropLast(t, 'COPY --chown=65532:65532 . .'));
     process.stdout.write(formatVerifyTable(report));
     expect(report.rewritten.build?.ok).toBe(true);
     expect(report.original.probe).toMatchObject({ kind: 'http', answered: true, status: 200 });
@@ -96,7 +96,7 @@ describeWithDocker('verify catches broken rewrites', () => {
   });
 
   test('a command-line app whose rewrite drops a data file fails on stdout and exit code', async () => {
-    const report = await verifyMutated(path.join(repoRoot, 'test', 'e2e', 'fixtures', 'node-cli'), (t) => dropLast(t, 'COPY . .') + 'COPY cli.js ./\n');
+    const report = await verifyMutated(path.join(repoRoot, 'test', 'e2e', 'fixtures', 'node-cli'), (t) => dropLast(t, 'COPY --chown=65532:65532 . .') + 'COPY cli.js ./\n');
     expect(report.rewritten.probe).toMatchObject({ kind: 'command', timedOut: false });
     expect(report.rewritten.probe?.kind === 'command' && report.rewritten.probe.exitCode).not.toBe(0);
     expect(report.problems.some((p) => p.startsWith('exit code: original 0, rewritten '))).toBe(true);
