@@ -6,33 +6,27 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * Sorted names in a folder. Many Dockerfiles of a sweep can share a folder (a monorepo root, a folder
- * of many Dockerfiles), so listings are shared, keyed by the folder's change time (nanosecond
- * precision): an entry added or removed since is seen.
+ * A folder's entries, shared: many Dockerfiles of a sweep can share a folder (a monorepo root, a folder
+ * of many Dockerfiles), so listings are kept, keyed by the folder's change time (nanosecond precision):
+ * an entry added or removed since is seen. `names` is sorted; `entries` (with their kinds, for walks)
+ * is in the order the system gives.
  */
-const listings = new Map<string, { stamp: string; names: string[] }>();
-function listDir(dir: string): string[] {
+interface Listing {
+  stamp: string;
+  names: string[];
+  entries: { name: string; dir: boolean; file: boolean }[];
+}
+const listings = new Map<string, Listing>();
+function listing(dir: string): Listing {
   const st = fs.statSync(dir, { bigint: true });
   const stamp = `${st.mtimeNs}:${st.ctimeNs}`;
   const hit = listings.get(dir);
-  if (hit && hit.stamp === stamp) return hit.names;
-  const names = fs.readdirSync(dir).sort();
-  if (listings.size > 256) listings.clear();
-  listings.set(dir, { stamp, names });
-  return names;
-}
-
-/** The same, with each entry's kind, for walks below a folder. */
-const typedListings = new Map<string, { stamp: string; entries: { name: string; dir: boolean; file: boolean }[] }>();
-function listDirTyped(dir: string): { name: string; dir: boolean; file: boolean }[] {
-  const st = fs.statSync(dir, { bigint: true });
-  const stamp = `${st.mtimeNs}:${st.ctimeNs}`;
-  const hit = typedListings.get(dir);
-  if (hit && hit.stamp === stamp) return hit.entries;
+  if (hit && hit.stamp === stamp) return hit;
   const entries = fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
-  if (typedListings.size > 256) typedListings.clear();
-  typedListings.set(dir, { stamp, entries });
-  return entries;
+  const fresh = { stamp, entries, names: entries.map((e) => e.name).sort() };
+  if (listings.size > 256) listings.clear();
+  listings.set(dir, fresh);
+  return fresh;
 }
 
 export class BuildContext {
@@ -45,7 +39,7 @@ export class BuildContext {
   entries(): string[] {
     if (this.entriesCache) return this.entriesCache;
     try {
-      this.entriesCache = listDir(this.dir);
+      this.entriesCache = listing(this.dir).names;
     } catch {
       this.entriesCache = [];
     }
@@ -121,7 +115,7 @@ export class BuildContext {
       if (out.length >= maxFiles || depth > maxDepth) return;
       let names: { name: string; dir: boolean; file: boolean }[];
       try {
-        names = listDirTyped(path.join(this.dir, r));
+        names = listing(path.join(this.dir, r)).entries;
       } catch {
         return;
       }
