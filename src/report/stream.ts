@@ -16,11 +16,6 @@ export function* jsonChunks(value: unknown, depth = 3): Generator<string> {
   if (buf) yield buf;
 }
 
-/** All of jsonChunks handed to `out`, for callers that write to memory. */
-export function writeJson(value: unknown, out: (s: string) => void, depth = 3): void {
-  for (const chunk of jsonChunks(value, depth)) out(chunk);
-}
-
 function* pieces(value: unknown, indent: string, depth: number, inArray: boolean): Generator<string> {
   const v = value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value;
   if (depth <= 0 || v === null || typeof v !== 'object') {

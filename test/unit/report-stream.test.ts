@@ -1,14 +1,13 @@
 /** The streamed JSON writer gives exactly JSON.stringify(value, null, 2), in pieces. */
 import fc from 'fast-check';
-import { writeJson } from '../../src/report/stream';
+import { jsonChunks } from '../../src/report/stream';
 
 function streamed(value: unknown, depth?: number): { text: string; pieces: number } {
-  const parts: string[] = [];
-  writeJson(value, (s) => parts.push(s), depth);
+  const parts = [...jsonChunks(value, depth)];
   return { text: parts.join(''), pieces: parts.length };
 }
 
-describe('writeJson', () => {
+describe('jsonChunks', () => {
   test.each([
     ['empty containers', { files: [], errors: {}, summary: { n: 0 } }],
     ['nested arrays and objects', { a: [1, [2, [3, { b: [] }]], 'x\ny"z'], c: { d: { e: { f: [null, true] } } } }],
