@@ -104,18 +104,14 @@ function instantiate(): Exports | null {
  * (never seen; it would be a parser bug) discards the instance and is thrown as an Error.
  */
 export function shparse(source: string, mode: 0 | 1): string | null {
-  if (!instance) {
-    instance = instantiate();
-    if (!instance) return null;
-  }
-  const exp = instance;
+  const exp = loaded();
+  if (!exp) return null;
   const bytes = Buffer.from(source, 'utf8');
   try {
     const at = exp.buffer(bytes.length);
     new Uint8Array(exp.memory.buffer, at, bytes.length).set(bytes);
     const n = exp.parse(bytes.length, mode);
-    const out = n === 0 ? 'null' : Buffer.from(exp.memory.buffer, exp.result(), n).toString('utf8');
-    return out;
+    return n === 0 ? 'null' : Buffer.from(exp.memory.buffer, exp.result(), n).toString('utf8');
   } catch (e) {
     instance = null;
     stderr = '';
@@ -123,12 +119,12 @@ export function shparse(source: string, mode: 0 | 1): string | null {
   }
 }
 
-/** Whether the WebAssembly parser is in use (false: the GopherJS fallback). */
-export function wasmAvailable(): boolean {
-  if (compiled === undefined) instantiateOnce();
-  return !!compiled;
+/** The module's instance, made on first use; null when the module is not available. */
+function loaded(): Exports | null {
+  return (instance ??= instantiate());
 }
 
-function instantiateOnce(): void {
-  if (!instance) instance = instantiate();
+/** Whether the WebAssembly parser is in use (false: the GopherJS fallback). */
+export function wasmAvailable(): boolean {
+  return loaded() !== null;
 }
