@@ -5,6 +5,7 @@
  * decline the rewrite, and LABEL, EXPOSE, STOPSIGNAL, VOLUME, MAINTAINER are kept for the runtime stage
  * (Python reads VOLUME first, for the directories the app writes).
  */
+import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
 
 export interface RuntimeSlots {
@@ -44,4 +45,15 @@ export function takeRuntimeInstruction(ins: Instruction, a: RuntimeSlots, opts: 
       a.kept.push(ins);
       return null;
   }
+}
+
+/** A path as the image sees it from the directory `base` (POSIX, whatever the host). */
+export function resolveDir(base: string, p: string): string {
+  return path.posix.resolve(base, p);
+}
+
+/** Where a WORKDIR instruction moves from `current`, or why the rewrite declines: it uses a variable. */
+export function nextWorkdir(ins: Instruction, current: string): { dir: string; declined?: undefined } | { dir?: undefined; declined: string } {
+  const dir = resolveDir(current, ins.args.join(' '));
+  return dir.includes('$') ? { declined: `WORKDIR at line ${ins.startLine + 1} uses a variable` } : { dir };
 }

@@ -6,7 +6,7 @@
  * or Debian slim. See README.md beside this file for the decisions and their reasons.
  */
 import * as path from 'path';
-import { takeRuntimeInstruction } from '../common/instructions';
+import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { flagOf, parseJsonForm } from '../../src/model/parse';
@@ -214,10 +214,6 @@ export function mergeLdflags(value: { text: string; literal: string | null } | n
   return `"${[...add, inner].filter(Boolean).join(' ')}"`;
 }
 
-function resolveDir(base: string, p: string): string {
-  return path.posix.resolve(base, p);
-}
-
 function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
   const stage = input.model.stages[0];
   const a: Analysis = {
@@ -241,10 +237,10 @@ function analyze(input: TransformInput, facts: GoFacts): Analysis | string {
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
-        const next = resolveDir(a.workdir, ins.args.join(' '));
-        if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        a.workdir = next;
-        a.builder.push({ kind: 'workdir', dir: next });
+        const next = nextWorkdir(ins, a.workdir);
+        if (next.declined !== undefined) return next.declined;
+        a.workdir = next.dir;
+        a.builder.push({ kind: 'workdir', dir: next.dir });
         break;
       }
       case 'COPY':

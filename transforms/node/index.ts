@@ -5,7 +5,7 @@
  * packages). See README.md beside this file for the decisions and their reasons.
  */
 import { heading } from '../../templates/stages';
-import { takeRuntimeInstruction } from '../common/instructions';
+import { resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/model/image';
@@ -82,10 +82,6 @@ interface Analysis {
 
 function comments(ins: Instruction): string[] {
   return ins.leading.filter((l) => l.trim().startsWith('#'));
-}
-
-function resolveDir(base: string, p: string): string {
-  return path.posix.resolve(base, p);
 }
 
 /** Install, build and tooling commands of the usual package managers. */

@@ -6,7 +6,7 @@
  * beside this file for the decisions and their reasons.
  */
 import * as path from 'path';
-import { takeRuntimeInstruction } from '../common/instructions';
+import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVariant, tagVersion } from '../../src/model/image';
@@ -230,10 +230,6 @@ function pkgName(spec: string): string {
   return spec.replace(/[\[<>=!~;@ ].*$/, '').toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-function resolveDir(base: string, p: string): string {
-  return path.posix.resolve(base, p);
-}
-
 function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[]): Analysis | string {
   const { model } = input;
   const stage = model.stages[0];
@@ -265,9 +261,9 @@ function analyze(input: TransformInput, facts: PythonFacts, findings: Finding[])
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
-        const next = resolveDir(a.workdir, ins.args.join(' '));
-        if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        a.workdir = next;
+        const next = nextWorkdir(ins, a.workdir);
+        if (next.declined !== undefined) return next.declined;
+        a.workdir = next.dir;
         a.comments.workdir.push(...comments(ins));
         break;
       }

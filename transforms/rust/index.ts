@@ -6,7 +6,7 @@
  * when the binary links libraries distroless lacks. See README.md beside this file.
  */
 import * as path from 'path';
-import { takeRuntimeInstruction } from '../common/instructions';
+import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
 import { parseImage, tagVariant, tagVersion } from '../../src/model/image';
@@ -230,9 +230,9 @@ function analyze(input: TransformInput, facts: CargoFacts, findings: Finding[]):
     const line = ins.startLine + 1;
     switch (ins.keyword) {
       case 'WORKDIR': {
-        const next = path.posix.resolve(a.workdir, ins.args.join(' '));
-        if (next.includes('$')) return `WORKDIR at line ${line} uses a variable`;
-        a.workdir = next;
+        const next = nextWorkdir(ins, a.workdir);
+        if (next.declined !== undefined) return next.declined;
+        a.workdir = next.dir;
         a.builder.push(ins);
         break;
       }
