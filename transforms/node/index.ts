@@ -515,9 +515,13 @@ export function transformNode(input: TransformInput): TransformResult {
       lines: [...builderPreamble(a.installSeen), `WORKDIR ${wd}`, ...toolingLines, ...manifestLines, ...a.comments.install, ...install(true)],
     });
   }
+  // The runtime's user: 65532 on distroless; on node images the original's own non-root USER, else node.
+  const originalUser = a.user ? a.user.args.join(' ') : null;
+  const isRootUser = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
+  const keepsOriginalUser = family !== 'distroless' && !isRootUser(originalUser);
   // Who owns the app's files in the runtime: the user it runs as when this rewrite chose that user (the
   // original ran as root and could write them); an original non-root USER keeps the original's ownership.
-  const appOwner = family === 'distroless' ? '65532:65532' : a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ')) ? null : 'node:node';
+  const appOwner = family === 'distroless' ? '65532:65532' : keepsOriginalUser ? null : 'node:node';
   const ownedNote = appOwner ? `; the app files belong to the app user (${appOwner}), who can write them as the original root user could` : '';
   // ----- build stage
   const copyLines = (forRuntime: boolean): string[] => {
@@ -568,7 +572,7 @@ export function transformNode(input: TransformInput): TransformResult {
     if (ctx.isDir('public')) runtimeCopies.push(`COPY --from=build ${rel('public')} ./public`);
     // Owned by the user the server runs as, as in Next.js's own Dockerfile example: the server writes
     // its cache (.next/cache: optimized images, regenerated pages) under .next at run time.
-    const owner = family === 'distroless' ? '65532:65532' : a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ')) ? a.user.args.join(' ') : 'node:node';
+    const owner = appOwner ?? originalUser!;
     runtimeCopies.push(`COPY --from=build --chown=${owner} ${rel('.next/standalone')} ./`);
     runtimeCopies.push(`COPY --from=build --chown=${owner} ${rel('.next/static')} ./.next/static`);
     changes.push({ ruleId: RULES.next, line: fromLine, message: `Next.js output: 'standalone' (${facts.nextConfig}): only .next/standalone, .next/static and public reach the runtime; .next belongs to the user the server runs as, which writes its cache there` });
@@ -639,14 +643,12 @@ export function transformNode(input: TransformInput): TransformResult {
     changes.push({ ruleId: RULES.cmd, message: `ENV ${envText}: ${standalone && extraEnv.HOSTNAME ? 'the standalone server listens on all interfaces (Docker sets HOSTNAME to the container id)' : 'the variables the npm script set for the process'}` });
   }
   // ----- user
-  const originalUser = a.user ? a.user.args.join(' ') : null;
-  const isRootUser = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
   if (family === 'distroless') {
     if (a.user) rt.push(...comments(a.user));
     rt.push('USER 65532:65532');
     changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the distroless nonroot user (65532)${originalUser && !isRootUser(originalUser) ? ` instead of '${originalUser}', which does not exist there` : ''}` });
-  } else if (a.user && !isRootUser(originalUser)) {
-    rt.push(...preserved(a.user));
+  } else if (keepsOriginalUser) {
+    rt.push(...preserved(a.user!));
   } else {
     // The WORKDIR is root's on node images (the nonroot distroless image creates it as its user).
     rt.push(`RUN chown node:node ${wd}`);
