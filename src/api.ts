@@ -102,12 +102,15 @@ export function optimizeFile(file: string, opts: OptimizeOptions = {}): FileResu
 }
 
 export function optimizeText(text: string, file: string, opts: OptimizeOptions = {}): FileResult {
-  const first = optimizeOnce(text, file, opts);
+  const once = optimizeOnce(text, file, opts)!;
+  const first = once.result;
   // A declined rewrite may become possible once the cross-cutting rules have fixed the file (a `cd` folded
   // into WORKDIR, RUNs merged): run again on the output, so that a second run of the tool changes nothing.
   if (!first.skipped || first.stack === 'unknown' || first.output === text) return first;
-  const again = optimizeOnce(first.output, file, opts);
-  if (again.output === first.output) return first;
+  // Where the same stack's transform declines again and the rules had settled, the second run would end
+  // where the first did: it stops there.
+  const again = optimizeOnce(first.output, file, opts, once.settled ? first.stack : undefined)?.result;
+  if (!again || again.output === first.output) return first;
   const seen = new Set(first.changes.map((c) => `${c.ruleId}|${c.message}`));
   // Lines of the second pass refer to the intermediate text: they are left out rather than wrong.
   const unlined = <T extends { line?: number }>(x: T): T => ({ ...x, line: undefined });
@@ -141,7 +144,11 @@ function internalFinding(what: string, err: unknown): Finding {
   return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
 }
 
-function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileResult {
+/**
+ * One run of the transform and the rules. With `unlessDeclined`, a run whose stack is that one and whose
+ * transform does not rewrite stops early (null): the caller already has its result.
+ */
+function optimizeOnce(text: string, file: string, opts: OptimizeOptions, unlessDeclined?: StackName): { result: FileResult; settled: boolean } | null {
   const contextDir = path.resolve(opts.context ?? path.dirname(file));
   const model = parseDockerfile(text, file);
   const ctx = new BuildContext(contextDir);
@@ -172,7 +179,7 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
   const sup = readSuppressions(model);
   if (sup.fileAll) {
     result.skipped = `every rule is disabled by a '# dockerize-optimize-disable' comment (line ${sup.where.get('*')})`;
-    return result;
+    return { result, settled: true };
   }
   if (detected.ecosystem) {
     // A bug in one transform must not stop a run over many Dockerfiles: this one is declined.
@@ -210,6 +217,7 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
     result.skipped = 'no supported stack detected (node, go, python, rust)';
     result.findings.push({ ruleId: 'STACK-UNKNOWN', severity: 'info', message: 'no supported stack detected (node, go, python, rust): only the cross-cutting rules ran', fixed: false });
   }
+  if (unlessDeclined && detected.stack === unlessDeclined && !rewritten) return null;
   result.findings.push(...internal);
   result.findings = filterFindings(sup, result.findings);
   const rules = runRules(current, file, RULES, { ctx, stack: detected.stack, options: opts, rewritten, lineMap: rewritten ? () => undefined : undefined });
@@ -228,5 +236,5 @@ function optimizeOnce(text: string, file: string, opts: OptimizeOptions): FileRe
     result.stagesAfter = m.stages.length;
     result.runtimeBase = m.stages[m.stages.length - 1].image;
   }
-  return result;
+  return { result, settled: rules.settled };
 }

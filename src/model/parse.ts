@@ -144,20 +144,12 @@ const parseCache = new Map<string, DockerfileModel>();
 function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): DockerfileModel {
   if (rawText.length === 0 || rawText.trim() === '') throw new InputError(path, undefined, 'the file is empty');
   if (isBinary(rawText)) throw new InputError(path, undefined, 'binary content: not a text Dockerfile');
-  const bom = rawText.charCodeAt(0) === 0xfeff;
-  const text = bom ? rawText.slice(1) : rawText;
-  const crlf = (text.match(/\r\n/g) || []).length;
-  const lf = (text.match(/\n/g) || []).length;
-  const eol: '\n' | '\r\n' = crlf > 0 && crlf * 2 >= lf ? '\r\n' : '\n';
-  const finalNewline = /\n$/.test(text);
-  const sourceLines = text.split(/\r?\n/);
-  if (finalNewline) sourceLines.pop();
+  const { bom, text, eol, finalNewline, sourceLines } = splitText(rawText);
 
   // BuildKit ends lines at LF only and drops the CRs before it; dockerfile-ast also breaks at a lone CR.
   // A CR inside a line is blank space to BuildKit's word splitting, so dockerfile-ast sees a space there.
   const ast = DockerfileParser.parse(loneCrToSpace(text));
   const escape = ast.getEscapeCharacter();
-  const escapePrefix = escape === '\\' ? [] : [`# escape=${escape}`];
   const directives: Directive[] = ast.getDirectives().map((d) => ({
     name: d.getName().toLowerCase(),
     value: d.getValue(),
@@ -166,14 +158,175 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
   let directiveLines = 0;
   for (const d of directives) directiveLines = Math.max(directiveLines, d.line + 1);
 
-  const instructions: Instruction[] = [];
-  const stages: Stage[] = [];
-  let prevEnd = directiveLines - 1;
-  let stageIndex = -1;
-  // dockerfile-ast's instructions, each with the line offset of the text it was parsed from. Where it
-  // joins lines that BuildKit keeps apart (a line ending in an escaped escape, `C:\\`), the joined lines
-  // are parsed again on their own, so instruction boundaries are BuildKit's.
-  const queue: { ins: AstInstruction; off: number }[] = ast.getInstructions().map((ins) => ({ ins, off: 0 }));
+  const walk: Walk = { path, sourceLines, escape, instructions: [], prevEnd: directiveLines - 1, stageIndex: -1 };
+  readInstructions(walk, ast.getInstructions().map((ins) => ({ ins, off: 0 })));
+  const { instructions } = walk;
+  if (!instructions.some((i) => i.keyword === 'FROM')) {
+    throw new InputError(path, undefined, 'no FROM instruction: this is not a Dockerfile');
+  }
+  const trailing = sourceLines.slice(walk.prevEnd + 1);
+  refuseInvisibleLines(path, trailing, walk.prevEnd + 1);
+  return { path, text: rawText, eol, bom, finalNewline, escape, directives, sourceLines, directiveLines, instructions, stages: stagesOf(instructions), trailing };
+}
+
+/** A text's byte-order mark, line terminator, final newline and lines (terminators dropped). */
+function splitText(rawText: string): { bom: boolean; text: string; eol: '\n' | '\r\n'; finalNewline: boolean; sourceLines: string[] } {
+  const bom = rawText.charCodeAt(0) === 0xfeff;
+  const text = bom ? rawText.slice(1) : rawText;
+  const crlf = (text.match(/\r\n/g) || []).length;
+  const lf = (text.match(/\n/g) || []).length;
+  const eol: '\n' | '\r\n' = crlf > 0 && crlf * 2 >= lf ? '\r\n' : '\n';
+  const finalNewline = /\n$/.test(text);
+  const sourceLines = text.split(/\r?\n/);
+  if (finalNewline) sourceLines.pop();
+  return { bom, text, eol, finalNewline, sourceLines };
+}
+
+/** Source lines [startLine..endLine] (0-based) replaced by `lines`; endLine = startLine - 1 inserts before startLine. */
+export interface LineEdit {
+  startLine: number;
+  endLine: number;
+  lines: string[];
+}
+
+let incrementalMode: 'on' | 'off' | 'verify' = 'on';
+const incrementalCounts = { incremental: 0, full: 0, mismatches: 0 };
+
+/**
+ * Incremental parsing on (the default), off, or 'verify' (each incremental model is compared with a full
+ * parse of the same text and differences are counted: the tests' check that both agree).
+ */
+export function setIncrementalParse(mode: 'on' | 'off' | 'verify'): void {
+  incrementalMode = mode;
+}
+
+/** How many edited texts were parsed incrementally and in full, and (in 'verify' mode) how many models differed. */
+export function incrementalParseCounts(): { incremental: number; full: number; mismatches: number } {
+  return { ...incrementalCounts };
+}
+
+/**
+ * The model of `rawText`, which is `prev`'s text with `edits` applied (the rules engine's passes): only
+ * the instructions the edits touch are parsed again, the others are reused with their lines moved. Where
+ * a region cannot be read on its own (near the parser directives, an `# escape=` comment, a continuation
+ * or heredoc that runs past the region) the whole text is parsed. Throws like parseDockerfile.
+ */
+export function parseEdited(prev: DockerfileModel, edits: LineEdit[], rawText: string): DockerfileModel {
+  const key = `${prev.path}\u0000${rawText}`;
+  const hit = parseCache.get(key);
+  if (hit) return hit;
+  let model = incrementalMode === 'off' ? null : incremental(prev, edits, rawText);
+  if (model) {
+    incrementalCounts.incremental++;
+    if (incrementalMode === 'verify' && JSON.stringify(model) !== JSON.stringify(parseDockerfileUncached(rawText, prev.path))) incrementalCounts.mismatches++;
+  } else {
+    incrementalCounts.full++;
+    model = parseDockerfileUncached(rawText, prev.path);
+  }
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(key, model);
+  return model;
+}
+
+const DIRECTIVE_LIKE = /^\s*#\s*[A-Za-z][A-Za-z0-9_-]*\s*=/;
+const ESCAPE_LIKE = /^\s*#\s*escape\s*=/i;
+
+/** parseEdited's region parse; null where only a full parse can tell (it then gives the answer, or the error). */
+function incremental(prev: DockerfileModel, edits: LineEdit[], rawText: string): DockerfileModel | null {
+  const old = prev.instructions;
+  if (edits.length === 0 || old.length === 0 || rawText.trim() === '' || isBinary(rawText)) return null;
+  const { bom, eol, finalNewline, sourceLines } = splitText(rawText);
+  if (bom !== prev.bom || eol !== prev.eol || finalNewline !== prev.finalNewline) return null;
+  // The instruction whose span (its leading lines, then its own) holds a line; old.length: the trailing lines.
+  const ownerOf = (line: number): number => {
+    let lo = 0;
+    let hi = old.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (old[mid].endLine >= line) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  let first = Infinity;
+  let last = -1;
+  let delta = 0;
+  let nearHeader = false;
+  for (const e of edits) {
+    if (e.lines.some((l) => l.includes('\n') || l.endsWith('\r'))) return null;
+    if (e.startLine < prev.directiveLines) return null;
+    if (e.startLine <= prev.directiveLines) nearHeader = true;
+    first = Math.min(first, ownerOf(e.startLine));
+    last = Math.max(last, e.endLine >= e.startLine ? ownerOf(e.endLine) : ownerOf(e.startLine));
+    delta += e.lines.length - (e.endLine - e.startLine + 1);
+  }
+  if (sourceLines.length !== prev.sourceLines.length + delta) return null;
+  // A comment written where the parser directives end could become one.
+  if (nearHeader) {
+    for (let l = prev.directiveLines; l < sourceLines.length && (sourceLines[l].trim() === '' || isComment(sourceLines[l])); l++) {
+      if (DIRECTIVE_LIKE.test(sourceLines[l])) return null;
+    }
+  }
+  const start = first === 0 ? prev.directiveLines : old[first - 1].endLine + 1;
+  const end = (last === old.length ? prev.sourceLines.length - 1 : old[last].endLine) + delta;
+  for (let l = start; l <= end; l++) if (ESCAPE_LIKE.test(sourceLines[l])) return null;
+  const escapePrefix = prev.escape === '\\' ? [] : [`# escape=${prev.escape}`];
+  const walk: Walk = {
+    path: prev.path,
+    sourceLines,
+    escape: prev.escape,
+    instructions: old.slice(0, first),
+    prevEnd: start - 1,
+    stageIndex: first > 0 ? old[first - 1].stage : -1,
+  };
+  try {
+    if (end >= start) readInstructions(walk, reparse(sourceLines, start, end, escapePrefix));
+  } catch {
+    return null;
+  }
+  // The region must end where it ended before: a continuation or heredoc running on is the full parse's.
+  if (walk.prevEnd > end) return null;
+  const { instructions } = walk;
+  let trailing = prev.trailing;
+  if (last === old.length) {
+    trailing = sourceLines.slice(walk.prevEnd + 1);
+    if (trailing.some((l) => l.trim() === '' && /[^ \t\r\n\v\f]/.test(l))) return null;
+  } else {
+    const shift = walk.stageIndex - old[last].stage;
+    for (let j = last + 1; j < old.length; j++) {
+      const o = old[j];
+      const stage = o.stage + shift;
+      if (stage < 0 && o.keyword !== 'ARG') return null;
+      const moved: Instruction = { ...o, index: instructions.length, startLine: o.startLine + delta, endLine: o.endLine + delta, stage };
+      if (j === last + 1) {
+        moved.leading = sourceLines.slice(walk.prevEnd + 1, moved.startLine);
+        if (moved.leading.some((l) => l.trim() === '' && /[^ \t\r\n\v\f]/.test(l))) return null;
+      }
+      instructions.push(moved);
+    }
+  }
+  if (!instructions.some((i) => i.keyword === 'FROM')) return null;
+  return { path: prev.path, text: rawText, eol, bom, finalNewline, escape: prev.escape, directives: prev.directives, sourceLines, directiveLines: prev.directiveLines, instructions, stages: stagesOf(instructions), trailing };
+}
+
+/** The state of a walk over the file's instructions: what is read so far and where it ended. */
+interface Walk {
+  path: string;
+  sourceLines: string[];
+  escape: string;
+  instructions: Instruction[];
+  /** Last source line read (the end of the last instruction, or the line before the first one). */
+  prevEnd: number;
+  /** Stage of the last instruction read (-1 before the first FROM). */
+  stageIndex: number;
+}
+
+/** Turns dockerfile-ast's instructions (each with the line offset of the text it was parsed from) into the model's, appending to the walk. */
+function readInstructions(walk: Walk, queue: { ins: AstInstruction; off: number }[]): void {
+  const { path, sourceLines, escape, instructions } = walk;
+  const escapePrefix = escape === '\\' ? [] : [`# escape=${escape}`];
+  // Where dockerfile-ast joins lines that BuildKit keeps apart (a line ending in an escaped escape,
+  // `C:\\`), the joined lines are parsed again on their own, so instruction boundaries are BuildKit's.
   while (queue.length > 0) {
     const { ins, off } = queue.shift()!;
     const range = ins.getRange();
@@ -217,8 +370,8 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
       refuseInvisibleLines(path, [sourceLines[startLine]], startLine);
       throw new InputError(path, startLine + 1, `unknown instruction '${sourceLines[startLine].trim().split(/\s+/)[0]}'`);
     }
-    const leading = sourceLines.slice(prevEnd + 1, startLine);
-    refuseInvisibleLines(path, leading, prevEnd + 1);
+    const leading = sourceLines.slice(walk.prevEnd + 1, startLine);
+    refuseInvisibleLines(path, leading, walk.prevEnd + 1);
     const lines = sourceLines.slice(startLine, endLine + 1);
     const flags: Flag[] = [];
     const getFlags = (ins as unknown as { getFlags?: () => { getName(): string; getValue(): string | null }[] }).getFlags;
@@ -230,8 +383,11 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
     const body = computeBody(astArgs, ins.getRange().end.line + off, off, sourceLines, escape);
     let json: string[] | null = null;
     if (['RUN', 'CMD', 'ENTRYPOINT', 'SHELL'].includes(keyword)) json = parseJsonForm(body);
-    if (keyword === 'FROM') stageIndex++;
-    const model: Instruction = {
+    if (keyword === 'FROM') walk.stageIndex++;
+    else if (walk.stageIndex < 0 && keyword !== 'ARG') {
+      throw new InputError(path, startLine + 1, `'${keyword}' before the first FROM (only ARG may come before FROM)`);
+    }
+    instructions.push({
       keyword,
       index: instructions.length,
       startLine,
@@ -242,35 +398,33 @@ function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): Dockerfi
       flags,
       body,
       json,
-      stage: stageIndex,
+      stage: walk.stageIndex,
       heredoc: hasHeredoc || (/<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?/.test(lines[0]) && HEREDOC_KEYWORDS.has(keyword)),
-    };
-    instructions.push(model);
-    if (keyword === 'FROM') {
-      const a = args;
+    });
+    walk.prevEnd = endLine;
+  }
+}
+
+/** The stages of a list of instructions (each instruction knows its stage). */
+function stagesOf(instructions: Instruction[]): Stage[] {
+  const stages: Stage[] = [];
+  for (const ins of instructions) {
+    if (ins.keyword === 'FROM') {
+      const a = ins.args;
       const asIdx = a.findIndex((x) => x.toUpperCase() === 'AS');
-      const platform = flags.find((f) => f.name === 'platform')?.value ?? null;
       stages.push({
-        index: stageIndex,
-        from: model,
+        index: ins.stage,
+        from: ins,
         image: a[0] ?? '',
         name: asIdx >= 0 && a[asIdx + 1] ? a[asIdx + 1].toLowerCase() : null,
-        platform,
+        platform: flagOf(ins, 'platform') ?? null,
         instructions: [],
       });
-    } else if (stageIndex >= 0) {
-      stages[stageIndex].instructions.push(model);
-    } else if (keyword !== 'ARG') {
-      throw new InputError(path, startLine + 1, `'${keyword}' before the first FROM (only ARG may come before FROM)`);
+    } else if (ins.stage >= 0) {
+      stages[ins.stage].instructions.push(ins);
     }
-    prevEnd = endLine;
   }
-  if (stages.length === 0) {
-    throw new InputError(path, undefined, 'no FROM instruction: this is not a Dockerfile');
-  }
-  const trailing = sourceLines.slice(prevEnd + 1);
-  refuseInvisibleLines(path, trailing, prevEnd + 1);
-  return { path, text: rawText, eol, bom, finalNewline, escape, directives, sourceLines, directiveLines, instructions, stages, trailing };
+  return stages;
 }
 
 function isComment(line: string): boolean {

@@ -3,7 +3,7 @@
  * is parsed again, and passes repeat until nothing changes (at most a few). A fix whose output no
  * longer parses is dropped and reported, so rules can never break a Dockerfile.
  */
-import { DockerfileModel, parseDockerfile } from '../model/parse';
+import { DockerfileModel, parseDockerfile, parseEdited } from '../model/parse';
 import { joinDocument } from '../model/print';
 import type { BuildContext } from '../stack/context';
 import type { Change, Finding, OptimizeOptions, SideFile, StackName } from '../types';
@@ -18,6 +18,8 @@ export interface RulesOutcome {
   changes: Change[];
   findings: Finding[];
   sideFiles: SideFile[];
+  /** The last pass found nothing to fix: running the rules on `text` again changes nothing. */
+  settled: boolean;
 }
 
 export function applyEdits(model: DockerfileModel, edits: Edit[]): string {
@@ -53,11 +55,12 @@ export function runRules(
   const rejected = new Set<string>();
   // Findings describe the final text: those of the last pass (the fixed point) are kept.
   let reported: Finding[] = [];
+  let settled = false;
   let current = text;
+  let model = parseDockerfile(current, path);
   // 1-based line of the original Dockerfile each current line stems from (undefined: none).
   let origin: (number | undefined)[] | null = null;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const model = parseDockerfile(current, path);
     if (!origin) origin = model.sourceLines.map((_, i) => (env.lineMap ? env.lineMap(i) : i + 1));
     const lineOrigin = origin;
     const mapLine = (l: number | undefined) => (l === undefined ? undefined : lineOrigin[l]);
@@ -104,16 +107,24 @@ export function runRules(
       }
     }
     reported = passFindings;
-    if (groups.length === 0) break;
+    if (groups.length === 0) {
+      settled = true;
+      break;
+    }
     // All fixes of a pass refer to the same lines, so any subset of them applies to this model.
     let kept = groups;
     let next = applyEdits(model, acceptedFlat);
-    if (!parses(next, path)) {
+    let nextModel = parsedAfter(model, acceptedFlat, next);
+    if (!nextModel) {
       kept = [];
+      nextModel = model;
       for (const g of groups) {
-        const candidate = applyEdits(model, [...kept.flatMap((k) => k.fix), ...g.fix]);
-        if (parses(candidate, path)) kept.push(g);
-        else {
+        const edits = [...kept.flatMap((k) => k.fix), ...g.fix];
+        const candidate = parsedAfter(model, edits, applyEdits(model, edits));
+        if (candidate) {
+          kept.push(g);
+          nextModel = candidate;
+        } else {
           rejected.add(g.key);
           findings.push({ ruleId: g.change.ruleId, severity: 'warning', line: g.change.line, message: `a fix was dropped because its output did not parse: ${g.change.message}`, fixed: false });
         }
@@ -127,16 +138,17 @@ export function runRules(
     origin = mapOrigin(lineOrigin, kept.flatMap((k) => k.fix));
     if (next === current) break;
     current = next;
+    model = nextModel;
   }
-  return { text: current, changes, findings: [...findings, ...reported], sideFiles: [...sideFiles.values()] };
+  return { text: current, changes, findings: [...findings, ...reported], sideFiles: [...sideFiles.values()], settled };
 }
 
-function parses(text: string, path: string): boolean {
+/** The model of a pass's output (only the instructions the edits touch are parsed again); null when it does not parse. */
+function parsedAfter(model: DockerfileModel, edits: Edit[], text: string): DockerfileModel | null {
   try {
-    parseDockerfile(text, path);
-    return true;
+    return parseEdited(model, edits, text);
   } catch {
-    return false;
+    return null;
   }
 }
 
