@@ -6,7 +6,11 @@
  */
 import * as path from 'path';
 import type { Rule, RuleReport } from '../../../src/rules/rule';
+import type { BuildContext } from '../../../src/stack/context';
 import { planDockerignore, RULE_DOCKERIGNORE } from '../dockerignore';
+
+/** Plans per build context (one per run) and question: the engine's passes ask again with the same copies. */
+const plans = new WeakMap<BuildContext, Map<string, ReturnType<typeof planDockerignore>>>();
 
 export const dockerignore: Rule = {
   id: RULE_DOCKERIGNORE,
@@ -31,7 +35,11 @@ export const dockerignore: Rule = {
       for (const s of srcs) if (!/^[a-z]+:\/\//i.test(s)) copied.push(s.replace(/^\.\//, '') || '.');
     }
     const rel = path.relative(ctx.dir, path.resolve(model.path)).split(path.sep).join('/');
-    const r = planDockerignore(ctx, stack, copied, rel);
+    let byQuestion = plans.get(ctx);
+    if (!byQuestion) plans.set(ctx, (byQuestion = new Map()));
+    const key = `${stack}\u0000${rel}\u0000${copied.join('\u0000')}`;
+    let r = byQuestion.get(key);
+    if (!r) byQuestion.set(key, (r = planDockerignore(ctx, stack, copied, rel)));
     const out: RuleReport[] = r.findings.map((f) => ({ severity: f.severity, message: f.message }));
     if (r.sideFile) {
       out.push({ message: r.sideFile.original === null ? '.dockerignore created: .git, dependencies, env files, logs and caches stay out of the build context' : `.dockerignore completed with essentials it lacked`, sideFile: r.sideFile });

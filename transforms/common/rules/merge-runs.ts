@@ -76,7 +76,7 @@ export const mergeRuns: Rule = {
           let j = i + 1;
           while (j < ins.length && ins[j].keyword === 'RUN') {
             const next = scriptOf(model, ins[j]);
-            if (!base(next) || flagKey(next!) !== flagKey(group[0]) || !canLead(group[group.length - 1]) || !canFollow(next!)) break;
+            if (!base(next) || flagKey(next!) !== flagKey(group[0]) || !canFollow(next!) || !canLead(group[group.length - 1])) break;
             group.push(next!);
             j++;
           }

@@ -62,9 +62,11 @@ export const pipNoCache: Rule = {
     const out: RuleReport[] = [];
     for (const s of scripts(model)) {
       const stage = stageOf(model, s.ins);
+      // Only a script with a pip install that keeps the cache is looked at further (the pip's age takes a walk over earlier RUNs).
+      if (!s.parsed.commands.some((c) => pipInstall(c) >= 0 && !hasFlag(c, '--no-cache-dir'))) continue;
       if (!stage || envSet(stage, s.ins, 'PIP_NO_CACHE_DIR') || hasCacheMount(s.ins, ['/root/.cache/pip', '/root/.cache'])) continue;
       if (pipMayBeAncient(model, stage, s.ins)) {
-        if (s.parsed.commands.some((c) => pipInstall(c) >= 0 && !hasFlag(c, '--no-cache-dir'))) out.push({ line: s.ins.startLine, severity: 'info', message: "pip's cache is kept: this pip comes from the distribution's packages and may predate --no-cache-dir (pip 6); upgrade pip first" });
+        out.push({ line: s.ins.startLine, severity: 'info', message: "pip's cache is kept: this pip comes from the distribution's packages and may predate --no-cache-dir (pip 6); upgrade pip first" });
         continue;
       }
       const edits = [];

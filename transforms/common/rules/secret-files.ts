@@ -32,7 +32,7 @@ export const secretFile: Rule = {
       if (ins.keyword === 'RUN') {
         const s = scriptOf(model, ins);
         const words = s ? s.parsed.commands.flatMap((c) => c.argv.map((w) => w.value ?? w.text)) : [ins.body];
-        if (words.some((w) => URL_WITH_PASSWORD.test(w) && !/:\/\/[^\s/:@]+:\$/.test(w))) out.push({ line: ins.startLine, severity: 'warning', message: 'a URL in this RUN carries a password: it stays in the image history; pass it as a build secret (RUN --mount=type=secret)' });
+        if (words.some((w) => w.includes('@') && w.includes('://') && URL_WITH_PASSWORD.test(w) && !/:\/\/[^\s/:@]+:\$/.test(w))) out.push({ line: ins.startLine, severity: 'warning', message: 'a URL in this RUN carries a password: it stays in the image history; pass it as a build secret (RUN --mount=type=secret)' });
         continue;
       }
       const srcs = copySources(ins).filter((s) => CREDENTIAL_FILE.test(s));
