@@ -31,6 +31,7 @@ function listing(dir: string): Listing {
 
 export class BuildContext {
   private textCache = new Map<string, string | null>();
+  private existsCache = new Map<string, boolean>();
   private entriesCache: string[] | null = null;
 
   constructor(public readonly dir: string) {}
@@ -46,8 +47,11 @@ export class BuildContext {
     return this.entriesCache;
   }
 
+  /** Whether a path exists under the context; asked again by each rules pass, answered once per context. */
   exists(rel: string): boolean {
-    return fs.existsSync(path.join(this.dir, rel));
+    let hit = this.existsCache.get(rel);
+    if (hit === undefined) this.existsCache.set(rel, (hit = fs.existsSync(path.join(this.dir, rel))));
+    return hit;
   }
 
   isDir(rel: string): boolean {
