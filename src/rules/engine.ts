@@ -7,7 +7,7 @@ import { DockerfileModel, parseDockerfile, parseEdited } from '../model/parse';
 import { joinDocument } from '../model/print';
 import type { BuildContext } from '../stack/context';
 import type { Change, Finding, OptimizeOptions, SideFile, StackName } from '../types';
-import type { Edit, Rule } from './rule';
+import { charEditSources, charEditsTouch, type Edit, type Rule } from './rule';
 import { withoutSuppressed } from '../suppress';
 
 /** Each pass applies the non-overlapping fixes; rules that touch the same instruction take turns. */
@@ -92,13 +92,17 @@ export function runRules(
         }
         if (r.fix && r.fix.length && !rejected.has(fixKey(rule.id, r.fix))) {
           // A fix that overlaps one accepted this pass waits: the next pass sees it again on the new text.
-          if (!r.fix.some((e) => acceptedFlat.some((x) => overlaps(x, e)))) {
+          // Unless both edit words of the same RUN script far enough apart: then they are applied together.
+          const clash = acceptedFlat.filter((x) => r.fix!.some((e) => overlaps(x, e)));
+          const combined = clash.length === 1 && r.fix.length === 1 ? combine(clash[0], r.fix[0]) : null;
+          if (clash.length === 0 || combined) {
             // Every original line the fix replaces (a merge of RUNs covers them all).
             const covered = [...new Set(r.fix.flatMap((e) => lineOrigin.slice(e.startLine, e.endLine + 1)).filter((l): l is number => l !== undefined))];
             const change: Change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints, ...(covered.length > 1 ? { lines: covered } : {}) };
             const finding = r.finding ? { ruleId: rule.id, severity: r.severity ?? rule.severity, line: change.line, message: r.message, fixed: true } : undefined;
             groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
-            acceptedFlat.push(...r.fix);
+            if (combined) acceptedFlat[acceptedFlat.indexOf(clash[0])] = combined;
+            else acceptedFlat.push(...r.fix);
           }
         } else if (!r.fix && !passSeen.has(key)) {
           passSeen.add(key);
@@ -113,34 +117,48 @@ export function runRules(
     }
     // All fixes of a pass refer to the same lines, so any subset of them applies to this model.
     let kept = groups;
-    let next = applyEdits(model, acceptedFlat);
-    let nextModel = parsedAfter(model, acceptedFlat, next);
+    let applied = acceptedFlat;
+    let next = applyEdits(model, applied);
+    let nextModel = parsedAfter(model, applied, next);
     if (!nextModel) {
       kept = [];
+      applied = [];
       nextModel = model;
       for (const g of groups) {
-        const edits = [...kept.flatMap((k) => k.fix), ...g.fix];
+        // A fix applied together with one kept here waits for the next pass.
+        if (g.fix.some((e) => applied.some((x) => overlaps(x, e)))) continue;
+        const edits = [...applied, ...g.fix];
         const candidate = parsedAfter(model, edits, applyEdits(model, edits));
         if (candidate) {
           kept.push(g);
+          applied = edits;
           nextModel = candidate;
         } else {
           rejected.add(g.key);
           findings.push({ ruleId: g.change.ruleId, severity: 'warning', line: g.change.line, message: `a fix was dropped because its output did not parse: ${g.change.message}`, fixed: false });
         }
       }
-      next = applyEdits(model, kept.flatMap((k) => k.fix));
+      next = applyEdits(model, applied);
     }
     for (const g of kept) {
       changes.push(g.change);
       if (g.finding) findings.push(g.finding);
     }
-    origin = mapOrigin(lineOrigin, kept.flatMap((k) => k.fix));
+    origin = mapOrigin(lineOrigin, applied);
     if (next === current) break;
     current = next;
     model = nextModel;
   }
   return { text: current, changes, findings: [...findings, ...reported], sideFiles: [...sideFiles.values()], settled };
+}
+
+/** One Edit for two fixes of the same RUN script whose character edits are apart; null otherwise. */
+function combine(a: Edit, b: Edit): Edit | null {
+  const sa = charEditSources.get(a);
+  const sb = charEditSources.get(b);
+  const intact = (e: Edit, src: { lines: string[] }) => e.lines.length === src.lines.length && e.lines.every((l, i) => l === src.lines[i]);
+  if (!sa || !sb || sa.script !== sb.script || !intact(a, sa) || !intact(b, sb) || charEditsTouch(sa.edits, sb.edits)) return null;
+  return sa.rebuild([...sa.edits, ...sb.edits]);
 }
 
 /** The model of a pass's output (only the instructions the edits touch are parsed again); null when it does not parse. */

@@ -14,6 +14,35 @@ export interface Edit {
   lines: string[];
 }
 
+/** Character edits of one instruction's text: [start, end) replaced by text (start === end inserts). */
+export interface CharEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * Where an Edit was made from character edits of one instruction's script (editScript): the engine can
+ * then apply the fixes of several rules to the same RUN in one pass, as ESLint does, when their
+ * character ranges are apart, instead of one rule per pass.
+ */
+export interface CharEditSource {
+  /** The script the ranges refer to (one object per instruction of a model). */
+  script: object;
+  edits: CharEdit[];
+  /** The lines the character edits gave (a rule that changes the Edit's lines afterwards makes the source void). */
+  lines: string[];
+  /** The instruction's Edit for another set of character edits of the same script; null if it cannot be made. */
+  rebuild(edits: CharEdit[]): Edit | null;
+}
+
+export const charEditSources = new WeakMap<Edit, CharEditSource>();
+
+/** Whether two sets of character edits touch: an insertion meets a range that holds its point, even at an end. */
+export function charEditsTouch(a: CharEdit[], b: CharEdit[]): boolean {
+  return a.some((x) => b.some((y) => (x.start === x.end || y.start === y.end ? x.start <= y.end && y.start <= x.end : x.start < y.end && y.start < x.end)));
+}
+
 export interface RuleReport {
   line?: number; // 0-based line of the model the report is about
   message: string;

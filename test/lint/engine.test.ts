@@ -2,6 +2,7 @@
 import { runCase } from '../../transforms/common/rules/tester';
 import type { Rule } from '../../src/rules/rule';
 import { RULES } from '../../transforms/common/rules';
+import { afterWord, editScript, scripts } from '../../transforms/common/rules/util';
 
 const breaker: Rule = {
   id: 'T-BREAK',
@@ -65,4 +66,56 @@ test('findings describe the final text: one that a later pass resolved is not re
   const o = runCase(RULES, { code: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y make\nRUN apt-get install -y gcc\n' });
   expect(o.text).toBe('FROM debian:bookworm\nRUN apt-get update && apt-get install --no-install-recommends -y make \\\n    && apt-get install --no-install-recommends -y gcc && rm -rf /var/lib/apt/lists/*\n');
   expect(o.findings.filter((f) => f.ruleId === 'DO-APT-LISTS')).toEqual([]);
+});
+
+/** A rule that inserts `word` after the command name of the first command of every RUN lacking it, through editScript. */
+function inserter(id: string, word: string, after: (cmd: string) => boolean, mutate = false): Rule & { calls: number } {
+  const rule = {
+    id,
+    description: `inserts ${word}`,
+    severity: 'info' as const,
+    calls: 0,
+    check({ model }: Parameters<Rule['check']>[0]) {
+      rule.calls++;
+      const out = [];
+      for (const s of scripts(model)) {
+        const c = s.parsed.commands.find((x) => after(x.name) && !x.argv.some((w) => w.value === word));
+        if (!c) continue;
+        const at = afterWord(s, c, 0)!;
+        const fix = editScript(model, s, [{ start: at, end: at, text: ` ${word}` }])!;
+        if (mutate) fix.lines[0] = fix.lines[0].replace(/^RUN/, 'RUN ');
+        out.push({ line: s.ins.startLine, message: `${id} ${word}`, fix: [fix] });
+      }
+      return out;
+    },
+  };
+  return rule;
+}
+
+describe('fixes of several rules on the same RUN', () => {
+  test('words far apart are applied in one pass (ESLint-style), and the text is what taking turns gives', () => {
+    const a = inserter('T-A', '-a', (n) => n === 'foo');
+    const b = inserter('T-B', '-b', (n) => n === 'bar');
+    const o = runCase([a, b], { code: 'FROM debian\nRUN foo x && bar y\n' });
+    expect(o.text).toBe('FROM debian\nRUN foo -a x && bar -b y\n');
+    expect(o.changes.map((c) => c.ruleId)).toEqual(['T-A', 'T-B']);
+    // one pass that fixes both, one that finds nothing
+    expect([a.calls, b.calls]).toEqual([2, 2]);
+  });
+
+  test('edits at the same place take turns', () => {
+    const a = inserter('T-A', '-a', (n) => n === 'foo');
+    const b = inserter('T-B', '-b', (n) => n === 'foo');
+    const o = runCase([a, b], { code: 'FROM debian\nRUN foo x\n' });
+    expect(o.text).toBe('FROM debian\nRUN foo -b -a x\n');
+    expect([a.calls, b.calls]).toEqual([3, 3]);
+  });
+
+  test('a fix whose lines a rule changed after editScript is not combined (its own change would be lost)', () => {
+    const a = inserter('T-A', '-a', (n) => n === 'foo');
+    const b = inserter('T-B', '-b', (n) => n === 'bar', true);
+    const o = runCase([a, b], { code: 'FROM debian\nRUN foo x && bar y\n' });
+    expect(o.text).toBe('FROM debian\nRUN  foo -a x && bar -b y\n');
+    expect([a.calls, b.calls]).toEqual([3, 3]);
+  });
 });

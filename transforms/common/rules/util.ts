@@ -6,7 +6,7 @@
 import type { DockerfileModel, Instruction, Stage } from '../../../src/model/parse';
 import { parseImage } from '../../../src/model/image';
 import { effectiveIndex, effectiveName, parseShell, ParsedShell, ShellCommand } from '../../../src/shell';
-import type { Edit } from '../../../src/rules/rule';
+import { charEditSources, type Edit } from '../../../src/rules/rule';
 
 export interface Script {
   ins: Instruction;
@@ -123,7 +123,9 @@ export function editScript(model: DockerfileModel, s: Script, edits: TextEdit[])
     out.push(...(hoisted.get(i) ?? []));
     if (!removed.has(i)) out.push(l);
   });
-  return { startLine: s.ins.startLine, endLine: s.ins.endLine, lines: out };
+  const edit: Edit = { startLine: s.ins.startLine, endLine: s.ins.endLine, lines: out };
+  charEditSources.set(edit, { script: s, edits, lines: out.slice(), rebuild: (all) => editScript(model, s, all) });
+  return edit;
 }
 
 /** Character range of a command within its script. */
