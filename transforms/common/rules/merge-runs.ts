@@ -13,7 +13,7 @@
 import type { Instruction, DockerfileModel } from '../../../src/model/parse';
 import type { Rule, RuleReport } from '../../../src/rules/rule';
 import { effectiveName, parseShell } from '../../../src/shell';
-import { familyOf, scriptOf, Script } from './util';
+import { charIndex, familyOf, scriptOf, Script } from './util';
 
 const STATEFUL = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'umask', 'source', '.', 'exec', 'exit', 'return', 'alias', 'unalias', 'shopt', 'trap', 'ulimit', 'readonly', 'declare', 'typeset', 'local', 'eval', 'shift', 'hash', 'wait', 'enable', 'builtin']);
 
@@ -41,11 +41,29 @@ function canLead(s: Script): boolean {
     if (c.next === '&') return false;
     if (c.argv.length === 0 && c.assigns.length === 0 && c.text.trim() !== '') return false; // opaque clause (declare, [[ ]], let …)
   }
-  // A trailing comment (or anything the shell would swallow) shows as a lost `true`.
-  const probe = parseShell(`${s.text} && true`);
+  return endsPlain(s) ?? takesAndTrue(s.text, s.parsed.commands.length);
+}
+
+/**
+ * Whether `text && true` still runs `true` after the script's commands: a trailing comment (or anything
+ * the shell would swallow) shows as a lost `true`. Asked of the parser with the probe appended.
+ */
+export function takesAndTrue(text: string, commands: number): boolean {
+  const probe = parseShell(`${text} && true`);
   if (!probe.ok) return false;
   const last = probe.commands[probe.commands.length - 1];
-  return probe.commands.length === s.parsed.commands.length + 1 && last?.name === 'true' && !last.inSubshell;
+  return probe.commands.length === commands + 1 && last?.name === 'true' && !last.inSubshell;
+}
+
+/**
+ * The probe's answer without the probe where the script's own parse shows it (true): a plain list of
+ * simple commands whose last one ends the text. Otherwise null (the parser decides).
+ */
+export function endsPlain(s: Pick<Script, 'text' | 'parsed'>): true | null {
+  const cmds = s.parsed.commands;
+  const last = cmds[cmds.length - 1];
+  if (!s.parsed.ok || s.parsed.complex || !last || last.next !== null || last.negated || cmds.some((c) => c.inSubshell)) return null;
+  return charIndex(s.text, last.end) === s.text.trimEnd().length && !/[\\#;&|]\s*$/.test(s.text) ? true : null;
 }
 
 /** RUN b may follow `a &&`: its top level is a chain of && and pipes. */
