@@ -29,6 +29,9 @@ function listing(dir: string): Listing {
   return fresh;
 }
 
+/** hasEntry's answers per listing (the names array is shared while the folder is unchanged). */
+const entryAnswers = new WeakMap<string[], Map<string, boolean>>();
+
 export class BuildContext {
   private textCache = new Map<string, string | null>();
   private existsCache = new Map<string, boolean>();
@@ -45,6 +48,17 @@ export class BuildContext {
       this.entriesCache = [];
     }
     return this.entriesCache;
+  }
+
+  /** Whether a top-level entry's name matches: answered once per folder listing and pattern (a folder of thousands of Dockerfiles is asked for each). */
+  hasEntry(pattern: RegExp): boolean {
+    const names = this.entries();
+    let answers = entryAnswers.get(names);
+    if (!answers) entryAnswers.set(names, (answers = new Map()));
+    const key = `${pattern.source}/${pattern.flags}`;
+    let hit = answers.get(key);
+    if (hit === undefined) answers.set(key, (hit = names.some((e) => pattern.test(e))));
+    return hit;
   }
 
   /** Whether a path exists under the context; asked again by each rules pass, answered once per context. */

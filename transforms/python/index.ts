@@ -1256,7 +1256,7 @@ export const python: Ecosystem = {
     const base = parseImage(model.stages[model.stages.length - 1].image);
     if (base.repo === 'python' || base.repo.endsWith('/python')) return 1;
     const pipRun = model.instructions.some((i) => i.keyword === 'RUN' && /\b(pip3?|poetry|uv|pipenv)\b/.test(i.body));
-    const manifest = ctx.exists('pyproject.toml') || ctx.exists('Pipfile') || ctx.entries().some((e) => /^requirements.*\.txt$/.test(e));
+    const manifest = ctx.exists('pyproject.toml') || ctx.exists('Pipfile') || ctx.hasEntry(/^requirements.*\.txt$/);
     if (manifest && pipRun) return 0.8;
     return manifest ? 0.3 : 0;
   },
