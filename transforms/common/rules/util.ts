@@ -13,8 +13,11 @@ export interface Script {
   /** The shell script (the instruction's body in shell form). */
   text: string;
   parsed: ParsedShell;
-  /** Source position (line index into model.sourceLines, column) of every character of `text`, plus one past the end. */
-  pos: { line: number; col: number }[];
+  /**
+   * Source position (line index into model.sourceLines, column) of character `i` of `text`, for
+   * 0 <= i <= text.length (the last: one past the end); undefined outside.
+   */
+  posAt(i: number): { line: number; col: number } | undefined;
 }
 
 const scriptCache = new WeakMap<Instruction, Script | null>();
@@ -51,23 +54,33 @@ function computeScript(model: DockerfileModel, ins: Instruction): Script | null 
   const text = ins.body;
   const parsed = parseShell(text);
   if (!parsed.ok) return null;
-  // The character map is built only when a fix edits the script (most scripts are only read).
-  let map: { line: number; col: number }[] | null = null;
-  return {
-    ins,
-    text,
-    parsed,
-    get pos() {
-      if (!map) {
-        const all: { line: number; col: number }[] = [];
-        for (const p of pieces) for (let c = 0; c < p.text.length; c++) all.push({ line: p.line, col: c });
-        map = all.slice(start, start + text.length);
-        const last = map[map.length - 1];
-        map.push(last ? { line: last.line, col: last.col + 1 } : { line: ins.startLine, col: ins.lines[0].length });
-      }
-      return map;
-    },
+  // Where each piece starts in the joined text: a position is found by a binary search over the pieces
+  // (a map with one entry per character cost more than the parse for long scripts).
+  const starts: number[] = [];
+  let acc = 0;
+  for (const p of pieces) {
+    starts.push(acc);
+    acc += p.text.length;
+  }
+  const posAt = (i: number): { line: number; col: number } | undefined => {
+    if (!(i >= 0 && i <= text.length)) return undefined;
+    if (i === text.length) {
+      // One past the end: right after the last character (as the map of every character had it).
+      const last = i > 0 ? posAt(i - 1) : undefined;
+      return last ? { line: last.line, col: last.col + 1 } : { line: ins.startLine, col: ins.lines[0].length };
+    }
+    const g = start + i;
+    // The last piece that starts at or before g holds it (an empty piece shares its start with the next).
+    let lo = 0;
+    let hi = pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= g) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: pieces[lo].line, col: g - starts[lo] };
   };
+  return { ins, text, parsed, posAt };
 }
 
 /** Character index in `text` of a UTF-8 byte offset reported by the shell parser. */
@@ -97,15 +110,16 @@ export function editScript(model: DockerfileModel, s: Script, edits: TextEdit[])
     let a: { line: number; col: number };
     if (e.end === e.start) {
       // an insertion goes right after the character before it (never onto the next source line)
-      const prev = e.start > 0 ? s.pos[e.start - 1] : null;
-      a = prev ? { line: prev.line, col: prev.col + 1 } : s.pos[0];
+      const prev = e.start > 0 ? s.posAt(e.start - 1) : null;
+      a = prev ? { line: prev.line, col: prev.col + 1 } : s.posAt(0)!;
       const li = a.line - s.ins.startLine;
       lines[li] = lines[li].slice(0, a.col) + e.text + lines[li].slice(a.col);
       continue;
     }
-    a = s.pos[e.start];
-    const b = s.pos[e.end - 1];
-    if (!a || !b) return null;
+    const at = s.posAt(e.start);
+    const b = s.posAt(e.end - 1);
+    if (!at || !b) return null;
+    a = at;
     const la = a.line - s.ins.startLine;
     const lb = b.line - s.ins.startLine;
     if (la === lb) {
