@@ -113,6 +113,15 @@ withWasm('the WebAssembly parser against the GopherJS one', () => {
     expect(failed).toBeGreaterThan(0);
   }, 300000);
 
+  test('the parser is reused: a script after a parse error reads as it does alone', () => {
+    const good = 'echo "`id`" && [[ $a =~ ^(x|y)$ ]] && cat <<EOF | tr a b\nhi\nEOF';
+    const alone = parseWithGopherJs(good);
+    for (const bad of ['echo `a \\`b', 'cat <<EOF\nx', '[[ $a =~ ( ]]', 'echo "$(', 'if then', 'a && (b']) {
+      expect(viaWasm(bad).ok).toBe(false);
+      expect(viaWasm(good)).toEqual(alone);
+    }
+  });
+
   test('splitTopLevel reads through the same layer', () => {
     expect(splitTopLevel('a && b; c')).toEqual(['a', 'b', 'c']);
     expect(splitTopLevel('a || b')).toBeNull();
