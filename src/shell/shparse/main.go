@@ -12,6 +12,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"strings"
 	"unsafe"
 
@@ -19,6 +20,11 @@ import (
 )
 
 func main() {}
+
+// The heap a parse needs is small and short-lived; with the default GOGC the collector's marking (write
+// barriers, marking of new objects) was a tenth of the profile. 400 cut about 10% of the time for a
+// heap near 16 MB at most (1600 was no faster and used 60 MB more).
+func init() { debug.SetGCPercent(400) }
 
 var input []byte
 
