@@ -47,8 +47,11 @@ func buffer(n int32) unsafe.Pointer {
 //go:wasmexport parse
 func parse(n int32, mode int32) int32 {
 	w := &out
-	w.src = string(input[:n])
-	w.ints = append(w.ints[:0], 0)
+	// The script is read in place: nothing keeps a piece of it after the call (the parser copies what
+	// it reads into its own buffers), and JavaScript rewrites the buffer only before the next call.
+	w.src = unsafe.String(unsafe.SliceData(input), n)
+	w.n = 0
+	w.put(0)
 	w.extra = w.extra[:0]
 	if mode == 1 {
 		w.paramNames()
@@ -56,7 +59,7 @@ func parse(n int32, mode int32) int32 {
 		w.commands()
 	}
 	w.ints[0] = int32(len(w.extra))
-	return int32(len(w.ints))
+	return int32(w.n)
 }
 
 //go:wasmexport result
@@ -93,7 +96,8 @@ type ctx struct{ pipeline, nested, negated bool }
 
 type writer struct {
 	src      string
-	ints     []int32
+	ints     []int32 // the result is ints[:n]; the slice is stored again only when it grows
+	n        int
 	extra    []byte
 	count    int // commands written
 	last     int // index of the last command's flags
@@ -108,22 +112,32 @@ var out writer
 // about 7% of the time in allocation and clearing of its buffers.
 var parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
 
-func (w *writer) put(v ...int32) { w.ints = append(w.ints, v...) }
+func (w *writer) put(v ...int32) {
+	if w.n+len(v) > len(w.ints) {
+		grown := make([]int32, max(2*len(w.ints), w.n+len(v), 1024))
+		copy(grown, w.ints[:w.n])
+		w.ints = grown
+	}
+	for _, x := range v {
+		w.ints[w.n] = x
+		w.n++
+	}
+}
 
 // str writes s as a range of the script when it is found in src[a:b], else as an extra string.
 func (w *writer) str(s string, a, b int) {
 	if 0 <= a && a <= b && b <= len(w.src) {
 		if i := strings.Index(w.src[a:b], s); i >= 0 {
-			w.ints = append(w.ints, int32(a+i), int32(a+i+len(s)))
+			w.put(int32(a+i), int32(a+i+len(s)))
 			return
 		}
 	}
 	at := len(w.src) + len(w.extra)
 	w.extra = append(w.extra, s...)
-	w.ints = append(w.ints, int32(at), int32(at+len(s)))
+	w.put(int32(at), int32(at+len(s)))
 }
 
-func (w *writer) null() { w.ints = append(w.ints, -1, -1) }
+func (w *writer) null() { w.put(-1, -1) }
 
 func (w *writer) commands() {
 	f, err := parser.Parse(strings.NewReader(w.src), "script")
@@ -173,7 +187,7 @@ func (w *writer) begin(start, end int, c ctx, negated bool) {
 	if c.nested {
 		flags |= 4
 	}
-	w.last = len(w.ints)
+	w.last = w.n
 	w.count++
 	w.put(flags, int32(start), int32(end))
 }
@@ -273,24 +287,35 @@ func (w *writer) word(a *syntax.Word) {
 	start, end := int(a.Pos().Offset()), int(a.End().Offset())
 	w.put(int32(start), int32(end))
 	w.value(a, start, end)
-	at := len(w.ints)
+	at := w.n
 	w.put(0)
 	w.bareParams(a, start)
-	w.ints[at] = int32((len(w.ints) - at - 1) / 4)
+	w.ints[at] = int32((w.n - at - 1) / 4)
 }
 
 // value writes the literal meaning of a word after quote removal, or null when it depends on an expansion.
 func (w *writer) value(a *syntax.Word, start, end int) {
-	b := w.valueBuf[:0]
-	for _, p := range a.Parts {
-		var ok bool
-		if b, ok = partValue(b, p, false); !ok {
-			w.valueBuf = b
-			w.null()
+	if len(a.Parts) == 1 {
+		// the common case, a bare word without backslashes: its value is its text
+		if l, ok := a.Parts[0].(*syntax.Lit); ok && strings.IndexByte(l.Value, '\\') < 0 && l.Value == w.src[start:end] {
+			w.put(int32(start), int32(end))
 			return
 		}
 	}
-	w.valueBuf = b
+	b := w.valueBuf[:0]
+	ok := true
+	for _, p := range a.Parts {
+		if b, ok = partValue(b, p, false); !ok {
+			break
+		}
+	}
+	if cap(b) > cap(w.valueBuf) {
+		w.valueBuf = b // kept for the next word (stored only when it grew)
+	}
+	if !ok {
+		w.null()
+		return
+	}
 	w.str(unsafe.String(unsafe.SliceData(b), len(b)), start, end)
 }
 
@@ -360,7 +385,7 @@ func (w *writer) paramNames() {
 		w.put(-1)
 		return
 	}
-	at := len(w.ints)
+	at := w.n
 	w.put(0)
 	seen := map[string]bool{}
 	syntax.Walk(f, func(n syntax.Node) bool {
