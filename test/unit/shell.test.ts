@@ -33,6 +33,8 @@ const cases: { script: string; commands: Brief[]; complex?: boolean; ok?: boolea
   { script: 'echo $(date) `id` $((1+2)) ${A:-b}', commands: [['echo', ['echo', null, null, null, null], null]] },
   { script: 'apt-get install -y \\\n    curl \\\n    git', commands: [['apt-get', ['apt-get', 'install', '-y', 'curl', 'git'], null]] },
   { script: 'echo héllo && ls ✓', commands: [['echo', ['echo', 'héllo'], '&&'], ['ls', ['ls', '✓'], null]] },
+  // values that are not a piece of the source (unescaped), after multi-byte characters
+  { script: 'X=é\\"y echo "é\\"x" \'ü\' ✓\\ z $É ü$B', commands: [['echo', ['echo', 'é"x', 'ü', '✓ z', '$É', null], null]] },
   { script: 'if then', ok: false, commands: [] },
   { script: 'echo "unterminated', ok: false, commands: [] },
 ];
@@ -69,7 +71,7 @@ withWasm('the WebAssembly parser against the GopherJS one', () => {
   });
 
   test('parameter names agree', () => {
-    for (const s of ['echo ${A:-$B} "$C" $((D+1)) ${#E[@]}', 'x=$(cat /run/secrets/t) && echo "$x"', 'if then']) {
+    for (const s of ['echo ${A:-$B} "$C" $((D+1)) ${#E[@]}', 'x=$(cat /run/secrets/t) && echo "$x"', 'if then', 'echo é "ü${A:-$B}" ✓$C']) {
       const a = paramNamesWithWasm(s);
       const b = paramNamesWithGopherJs(s);
       expect(a && [...a].sort()).toEqual(b && [...b].sort());
