@@ -6,11 +6,11 @@
  *
  * The parser is mvdan.cc/sh (the one behind shfmt). Its WebAssembly build (./shparse, compiled by
  * `npm run build` when Go is on the machine) does the reduction inside the module and hands back one
- * JSON text: about 15 times faster than walking the GopherJS build's tree (the mvdan-sh package) from
+ * list of integers (strings as byte ranges of the script): about 15 times faster than walking the GopherJS build's tree (the mvdan-sh package) from
  * JavaScript, which stays as the fallback when the WebAssembly module was not built. Both are loaded
  * on first use: `--help` must not pay for them.
  */
-import { shparse } from './wasm';
+import { Reply, shparse } from './wasm';
 
 /** One word of a command line. `value` is its literal meaning after quote removal, or null when it
  * depends on an expansion ($VAR, $(...), `...`, arithmetic) that only the shell can resolve. */
@@ -83,9 +83,68 @@ export function parseShell(source: string): ParsedShell {
 }
 
 function parseUncached(source: string): ParsedShell {
-  const json = shparse(source, 0);
-  if (json !== null) return { source, ...(JSON.parse(json) as Omit<ParsedShell, 'source'>) };
-  return parseWithGopherJs(source);
+  const reply = shparse(source, 0);
+  return reply ? commandsOf(source, reply) : parseWithGopherJs(source);
+}
+
+/** The WebAssembly parser's reduction (what parseShell uses when the module is built); throws when it is not. */
+export function parseWithWasm(source: string): ParsedShell {
+  const reply = shparse(source, 0);
+  if (!reply) throw new Error('the WebAssembly shell parser is not built (npm run build)');
+  return commandsOf(source, reply);
+}
+
+const NEXT: (ShellOperator | null)[] = [null, '&&', '||', ';', '|', '&'];
+
+/** Builds the commands from the module's reply (layout in shparse/README.md), with the same keys in the same order as parseWithGopherJs. */
+function commandsOf(source: string, { ints, str }: Reply): ParsedShell {
+  if (ints[1] === 0) return { source, ok: false, error: str(ints[4], ints[5]), complex: true, commands: [] };
+  const commands: ShellCommand[] = [];
+  let i = 6;
+  for (let n = ints[3]; n > 0; n--) {
+    const flags = ints[i];
+    const start = ints[i + 1];
+    const end = ints[i + 2];
+    i += 3;
+    const argv: ShellWord[] = [];
+    for (let k = ints[i++]; k > 0; k--) {
+      const ta = ints[i];
+      const tb = ints[i + 1];
+      const va = ints[i + 2];
+      const vb = ints[i + 3];
+      const text = str(ta, tb);
+      const value = va < 0 ? null : va === ta && vb === tb ? text : str(va, vb);
+      let params = ints[i + 4];
+      i += 5;
+      if (params === 0) {
+        argv.push({ text, value });
+        continue;
+      }
+      const list: { name: string; start: number; end: number }[] = [];
+      for (; params > 0; params--, i += 4) list.push({ name: str(ints[i], ints[i + 1]), start: ints[i + 2], end: ints[i + 3] });
+      argv.push({ text, value, params: list });
+    }
+    const assigns: ShellAssign[] = [];
+    for (let k = ints[i++]; k > 0; k--, i += 6) {
+      assigns.push({ name: str(ints[i], ints[i + 1]), value: ints[i + 2] < 0 ? null : str(ints[i + 2], ints[i + 3]), text: str(ints[i + 4], ints[i + 5]) });
+    }
+    const redirects: string[] = [];
+    for (let k = ints[i++]; k > 0; k--, i += 2) redirects.push(str(ints[i], ints[i + 1]));
+    commands.push({
+      argv,
+      assigns,
+      name: argv[0]?.value ?? '',
+      text: str(start, end),
+      start,
+      end,
+      redirects,
+      inPipeline: (flags & 1) !== 0,
+      negated: (flags & 2) !== 0,
+      inSubshell: (flags & 4) !== 0,
+      next: NEXT[flags >> 3],
+    });
+  }
+  return { source, ok: true, complex: ints[2] !== 0, commands };
 }
 
 /** The same reduction over the GopherJS build's tree: the fallback, and the reference the tests compare against. */
@@ -409,12 +468,22 @@ export function paramNames(source: string): Set<string> | null {
 }
 
 function paramNamesUncached(source: string): Set<string> | null {
-  const json = shparse(source, 1);
-  if (json !== null) {
-    const names = JSON.parse(json) as string[] | null;
-    return names ? new Set(names) : null;
-  }
-  return paramNamesWithGopherJs(source);
+  const reply = shparse(source, 1);
+  return reply ? namesOf(reply) : paramNamesWithGopherJs(source);
+}
+
+/** The WebAssembly parser's parameter names (what paramNames uses when the module is built); throws when it is not. */
+export function paramNamesWithWasm(source: string): Set<string> | null {
+  const reply = shparse(source, 1);
+  if (!reply) throw new Error('the WebAssembly shell parser is not built (npm run build)');
+  return namesOf(reply);
+}
+
+function namesOf({ ints, str }: Reply): Set<string> | null {
+  if (ints[1] < 0) return null;
+  const names = new Set<string>();
+  for (let i = 2; i < 2 + 2 * ints[1]; i += 2) names.add(str(ints[i], ints[i + 1]));
+  return names;
 }
 
 export function paramNamesWithGopherJs(source: string): Set<string> | null {

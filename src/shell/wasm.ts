@@ -30,6 +30,7 @@ interface Exports {
   buffer(n: number): number;
   parse(n: number, mode: number): number;
   result(): number;
+  strs(): number;
 }
 
 class WasmExit extends Error {}
@@ -99,24 +100,50 @@ function instantiate(): Exports | null {
 }
 
 /**
- * Runs the parser on a script: mode 0 gives the reduced command list, mode 1 the parameter names, as
- * the JSON text the module writes. null when the module is not available. A panic inside the module
- * (never seen; it would be a parser bug) discards the instance and is thrown as an Error.
+ * What the module hands back for a script: the int32 values it wrote (layout in shparse/README.md) and
+ * a reader of the strings they point at.
  */
-export function shparse(source: string, mode: 0 | 1): string | null {
+export interface Reply {
+  ints: Int32Array;
+  /** The string at [a, b): UTF-8 byte offsets into the script, or into the extra strings after its end. */
+  str(a: number, b: number): string;
+}
+
+/**
+ * Runs the parser on a script: mode 0 gives the reduced command list, mode 1 the parameter names.
+ * null when the module is not available. A panic inside the module (never seen; it would be a parser
+ * bug) discards the instance and is thrown as an Error.
+ */
+export function shparse(source: string, mode: 0 | 1): Reply | null {
   const exp = loaded();
   if (!exp) return null;
   const bytes = Buffer.from(source, 'utf8');
+  let ints: Int32Array;
+  let extra: Buffer | null = null;
   try {
     const at = exp.buffer(bytes.length);
     new Uint8Array(exp.memory.buffer, at, bytes.length).set(bytes);
     const n = exp.parse(bytes.length, mode);
-    return n === 0 ? 'null' : Buffer.from(exp.memory.buffer, exp.result(), n).toString('utf8');
+    ints = new Int32Array(exp.memory.buffer, exp.result(), n).slice();
+    if (ints[0] > 0) extra = Buffer.from(new Uint8Array(exp.memory.buffer, exp.strs(), ints[0]));
   } catch (e) {
     instance = null;
     stderr = '';
     throw e instanceof Error ? e : new Error(String(e));
   }
+  const size = bytes.length;
+  // All ASCII (the byte length is the length in UTF-16 units only then): byte offsets are string offsets.
+  const ascii = size === source.length;
+  let extraText: string | null = null;
+  const fromExtra = (a: number, b: number): string => {
+    extraText ??= extra!.toString('utf8');
+    return extraText.length === extra!.length ? extraText.slice(a - size, b - size) : extra!.toString('utf8', a - size, b - size);
+  };
+  const str = (a: number, b: number): string => {
+    if (a >= size && b > size) return fromExtra(a, b);
+    return ascii ? source.slice(a, b) : bytes.toString('utf8', a, b);
+  };
+  return { ints, str };
 }
 
 /** The module's instance, made on first use; null when the module is not available. */

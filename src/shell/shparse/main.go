@@ -4,17 +4,16 @@
 // mvdan-sh npm package builds with GopherJS) and reduces the tree, inside the module, to what src/shell
 // needs: the simple commands in order with their words, assignments, redirects, byte offsets and the
 // operator joining each to the next; or the names of the parameters the script expands. The result
-// crosses into JavaScript as one JSON text, which is what makes it fast: walking a GopherJS tree from
-// JavaScript costs a conversion on every field read.
+// crosses into JavaScript as one list of integers (strings as byte ranges of the script), which is what
+// makes it fast: walking a GopherJS tree from JavaScript costs a conversion on every field read.
 //
 // Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o shparse.wasm
 // (scripts/build-shparse.js does it as part of `npm run build`).
 package main
 
 import (
-	"strconv"
+	"runtime/debug"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -22,8 +21,12 @@ import (
 
 func main() {}
 
+// The heap a parse needs is small and short-lived; with the default GOGC the collector's marking (write
+// barriers, marking of new objects) was a tenth of the profile. 400 cut about 10% of the time for a
+// heap near 16 MB at most (1600 was no faster and used 60 MB more).
+func init() { debug.SetGCPercent(400) }
+
 var input []byte
-var output []byte
 
 // buffer returns room for an n-byte script; JavaScript writes the script there, then calls parse.
 //
@@ -37,111 +40,159 @@ func buffer(n int32) unsafe.Pointer {
 }
 
 // parse reads the n-byte script in the buffer. mode 0: commands; mode 1: parameter names.
-// It returns the length of the JSON result, which result() points to.
+// It returns the number of int32 values of the result, which result() points to; the bytes of the
+// strings that are not slices of the script follow at strs() (their count is the result's first value).
+// The layout is described in README.md and read by src/shell/index.ts.
 //
 //go:wasmexport parse
 func parse(n int32, mode int32) int32 {
-	src := string(input[:n])
-	b := output[:0]
+	w := &out
+	// The script is read in place: nothing keeps a piece of it after the call (the parser copies what
+	// it reads into its own buffers), and JavaScript rewrites the buffer only before the next call.
+	w.src = unsafe.String(unsafe.SliceData(input), n)
+	w.n = 0
+	w.put(0)
+	w.extra = w.extra[:0]
 	if mode == 1 {
-		b = appendNames(b, paramNames(src))
+		w.paramNames()
 	} else {
-		b = commands(src).appendJSON(b)
+		w.commands()
 	}
-	output = b
-	return int32(len(output))
+	w.ints[0] = int32(len(w.extra))
+	return int32(w.n)
 }
 
 //go:wasmexport result
-func result() unsafe.Pointer {
-	if len(output) == 0 {
+func result() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(out.ints)) }
+
+//go:wasmexport strs
+func strs() unsafe.Pointer {
+	if cap(out.extra) == 0 {
 		return nil
 	}
-	return unsafe.Pointer(unsafe.SliceData(output))
+	return unsafe.Pointer(unsafe.SliceData(out.extra))
 }
 
-type word struct {
-	Text  string
-	Value *string
-	// Unquoted plain expansions ($NAME, ${NAME}) at the word's top level, byte offsets within the word.
-	Params []param
-}
+// The result is a list of int32 values, written as the tree is walked (no intermediate structs, no
+// JSON to escape and parse). A string is a pair [a, b): a byte range of the script when b <= len(script),
+// else of the extra strings (offsets past the script's end); [-1, -1] is null.
+//
+// mode 0: extra length, ok, complex, command count, error string, then each command:
+//   flags (1 inPipeline, 2 negated, 4 inSubshell, next operator << 3), start, end,
+//   argv count, each word (text, value, param count, each param (name, start, end)),
+//   assign count, each assign (name, value, text), redirect count, each redirect (text).
+// mode 1: extra length, name count (-1 when the script does not parse), each name.
 
-type param struct {
-	Name       string
-	Start, End int
-}
-
-type assign struct {
-	Name  string
-	Value *string
-	Text  string
-}
-
-type command struct {
-	Argv       []word
-	Assigns    []assign
-	Name       string
-	Text       string
-	Start      int
-	End        int
-	Redirects  []string
-	InPipeline bool
-	Negated    bool
-	InSubshell bool
-	Next       *string
-}
-
-type parsed struct {
-	OK       bool
-	Error    string
-	Complex  bool
-	Commands []*command
-}
+// next operators, in the flags of a command (0: none).
+const (
+	nextAnd = 1 + iota
+	nextOr
+	nextSemi
+	nextPipe
+	nextBackground
+)
 
 type ctx struct{ pipeline, nested, negated bool }
 
-type walker struct {
+type writer struct {
 	src      string
-	commands []*command
+	ints     []int32 // the result is ints[:n]; the slice is stored again only when it grows
+	n        int
+	extra    []byte
+	count    int // commands written
+	last     int // index of the last command's flags
 	complex  bool
+	valueBuf []byte
 }
 
-func op(s string) *string { return &s }
+var out writer
 
-func newParser() *syntax.Parser { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }
+// parser is made once and reused for every script: mvdan.cc/sh documents that a Parser may be reused
+// once it is done, and Parse resets its state first (after an error too). A new Parser per script cost
+// about 7% of the time in allocation and clearing of its buffers.
+var parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
 
-func commands(src string) parsed {
-	f, err := newParser().Parse(strings.NewReader(src), "script")
-	if err != nil {
-		return parsed{OK: false, Error: strings.TrimPrefix(err.Error(), "script:"), Complex: true, Commands: []*command{}}
+func (w *writer) put(v ...int32) {
+	if w.n+len(v) > len(w.ints) {
+		grown := make([]int32, max(2*len(w.ints), w.n+len(v), 1024))
+		copy(grown, w.ints[:w.n])
+		w.ints = grown
 	}
-	w := &walker{src: src, commands: []*command{}}
-	w.stmts(f.Stmts, ctx{})
-	return parsed{OK: true, Complex: w.complex, Commands: w.commands}
+	for _, x := range v {
+		w.ints[w.n] = x
+		w.n++
+	}
 }
 
-func (w *walker) slice(a, b syntax.Pos) string { return w.src[a.Offset():b.Offset()] }
+// str writes s as a range of the script when it is found in src[a:b], else as an extra string.
+func (w *writer) str(s string, a, b int) {
+	if 0 <= a && a <= b && b <= len(w.src) {
+		if i := strings.Index(w.src[a:b], s); i >= 0 {
+			w.put(int32(a+i), int32(a+i+len(s)))
+			return
+		}
+	}
+	at := len(w.src) + len(w.extra)
+	w.extra = append(w.extra, s...)
+	w.put(int32(at), int32(at+len(s)))
+}
 
-func (w *walker) stmts(list []*syntax.Stmt, c ctx) {
+func (w *writer) null() { w.put(-1, -1) }
+
+func (w *writer) commands() {
+	f, err := parser.Parse(strings.NewReader(w.src), "script")
+	if err != nil {
+		w.put(0, 1, 0)
+		w.str(strings.TrimPrefix(err.Error(), "script:"), 0, 0)
+		return
+	}
+	w.put(1, 0, 0, -1, -1)
+	w.count, w.last, w.complex = 0, -1, false
+	w.stmts(f.Stmts, ctx{})
+	if w.complex {
+		w.ints[2] = 1
+	}
+	w.ints[3] = int32(w.count)
+}
+
+// setNext sets the operator joining the last command written to the next.
+func (w *writer) setNext(op int32) { w.ints[w.last] = w.ints[w.last]&7 | op<<3 }
+
+func (w *writer) stmts(list []*syntax.Stmt, c ctx) {
 	for i, st := range list {
-		before := len(w.commands)
+		before := w.count
 		w.stmt(st, c)
-		if len(w.commands) > before {
-			last := w.commands[len(w.commands)-1]
+		if w.count > before {
 			switch {
 			case st.Background:
-				last.Next = op("&")
+				w.setNext(nextBackground)
 			case i < len(list)-1:
-				last.Next = op(";")
+				w.setNext(nextSemi)
 			default:
-				last.Next = nil
+				w.setNext(0)
 			}
 		}
 	}
 }
 
-func (w *walker) stmt(st *syntax.Stmt, c ctx) {
+// begin writes the head of a command and returns nothing; the flags are patched by setNext.
+func (w *writer) begin(start, end int, c ctx, negated bool) {
+	var flags int32
+	if c.pipeline {
+		flags |= 1
+	}
+	if negated {
+		flags |= 2
+	}
+	if c.nested {
+		flags |= 4
+	}
+	w.last = w.n
+	w.count++
+	w.put(flags, int32(start), int32(end))
+}
+
+func (w *writer) stmt(st *syntax.Stmt, c ctx) {
 	negated := c.negated || st.Negated
 	for _, r := range st.Redirs {
 		// here-documents (<<, <<-) carry a body the command reads: treat as control flow
@@ -155,56 +206,52 @@ func (w *walker) stmt(st *syntax.Stmt, c ctx) {
 	switch cmd := st.Cmd.(type) {
 	case *syntax.CallExpr:
 		start, end := int(cmd.Pos().Offset()), int(cmd.End().Offset())
-		redirects := []string{}
 		for _, r := range st.Redirs {
 			start = min(start, int(r.Pos().Offset()))
 			end = max(end, int(r.End().Offset()))
-			redirects = append(redirects, w.slice(r.Pos(), r.End()))
 		}
-		argv := make([]word, 0, len(cmd.Args))
+		w.begin(start, end, c, negated)
+		w.put(int32(len(cmd.Args)))
 		for _, a := range cmd.Args {
-			argv = append(argv, word{Text: w.slice(a.Pos(), a.End()), Value: wordValue(a), Params: bareParams(a)})
+			w.word(a)
 		}
-		assigns := make([]assign, 0, len(cmd.Assigns))
+		w.put(int32(len(cmd.Assigns)))
 		for _, a := range cmd.Assigns {
-			name := ""
+			as, ae := int(a.Pos().Offset()), int(a.End().Offset())
 			if a.Name != nil {
-				name = a.Name.Value
+				w.str(a.Name.Value, as, ae)
+			} else {
+				w.str("", as, ae)
 			}
-			var value *string
 			switch {
 			case a.Array != nil || a.Index != nil || a.Append:
-				value = nil
+				w.null()
 			case a.Value != nil:
-				value = wordValue(a.Value)
+				w.value(a.Value, as, ae)
 			default:
-				value = op("")
+				w.str("", as, ae)
 			}
-			assigns = append(assigns, assign{Name: name, Value: value, Text: w.slice(a.Pos(), a.End())})
+			w.put(int32(as), int32(ae))
 		}
-		name := ""
-		if len(argv) > 0 && argv[0].Value != nil {
-			name = *argv[0].Value
+		w.put(int32(len(st.Redirs)))
+		for _, r := range st.Redirs {
+			w.put(int32(r.Pos().Offset()), int32(r.End().Offset()))
 		}
-		w.commands = append(w.commands, &command{
-			Argv: argv, Assigns: assigns, Name: name, Text: w.src[start:end], Start: start, End: end,
-			Redirects: redirects, InPipeline: c.pipeline, Negated: negated, InSubshell: c.nested,
-		})
 	case *syntax.BinaryCmd:
-		o := ";"
+		var o int32 = nextSemi
 		switch cmd.Op {
 		case syntax.AndStmt:
-			o = "&&"
+			o = nextAnd
 		case syntax.OrStmt:
-			o = "||"
+			o = nextOr
 		case syntax.Pipe, syntax.PipeAll:
-			o = "|"
+			o = nextPipe
 		}
-		sub := ctx{pipeline: c.pipeline || o == "|", nested: c.nested, negated: negated}
-		before := len(w.commands)
+		sub := ctx{pipeline: c.pipeline || o == nextPipe, nested: c.nested, negated: negated}
+		before := w.count
 		w.stmt(cmd.X, sub)
-		if len(w.commands) > before {
-			w.commands[len(w.commands)-1].Next = op(o)
+		if w.count > before {
+			w.setNext(o)
 		}
 		w.stmt(cmd.Y, sub)
 	case *syntax.Subshell:
@@ -229,226 +276,124 @@ func (w *walker) stmt(st *syntax.Stmt, c ctx) {
 		switch cmd.(type) {
 		case *syntax.TimeClause, *syntax.DeclClause, *syntax.TestClause, *syntax.LetClause, *syntax.ArithmCmd:
 			// these are simple enough to keep as one opaque command
-			start, end := int(cmd.Pos().Offset()), int(cmd.End().Offset())
-			w.commands = append(w.commands, &command{
-				Argv: []word{}, Assigns: []assign{}, Text: w.src[start:end], Start: start, End: end,
-				Redirects: []string{}, InPipeline: c.pipeline, Negated: negated, InSubshell: c.nested,
-			})
+			w.begin(int(cmd.Pos().Offset()), int(cmd.End().Offset()), c, negated)
+			w.put(0, 0, 0)
 		}
 	}
 }
 
-// bareParams lists the word's unquoted plain parameter expansions ($NAME, ${NAME}: no operator, index
-// or length), which the shell splits into fields and globs.
-func bareParams(w *syntax.Word) []param {
-	var out []param
-	base := int(w.Pos().Offset())
-	for _, p := range w.Parts {
+// word writes a word: its text, its literal value and its unquoted plain parameter expansions.
+func (w *writer) word(a *syntax.Word) {
+	start, end := int(a.Pos().Offset()), int(a.End().Offset())
+	w.put(int32(start), int32(end))
+	w.value(a, start, end)
+	at := w.n
+	w.put(0)
+	w.bareParams(a, start)
+	w.ints[at] = int32((w.n - at - 1) / 4)
+}
+
+// value writes the literal meaning of a word after quote removal, or null when it depends on an expansion.
+func (w *writer) value(a *syntax.Word, start, end int) {
+	if len(a.Parts) == 1 {
+		// the common case, a bare word without backslashes: its value is its text
+		if l, ok := a.Parts[0].(*syntax.Lit); ok && strings.IndexByte(l.Value, '\\') < 0 && l.Value == w.src[start:end] {
+			w.put(int32(start), int32(end))
+			return
+		}
+	}
+	b := w.valueBuf[:0]
+	ok := true
+	for _, p := range a.Parts {
+		if b, ok = partValue(b, p, false); !ok {
+			break
+		}
+	}
+	if cap(b) > cap(w.valueBuf) {
+		w.valueBuf = b // kept for the next word (stored only when it grew)
+	}
+	if !ok {
+		w.null()
+		return
+	}
+	w.str(unsafe.String(unsafe.SliceData(b), len(b)), start, end)
+}
+
+// bareParams writes the word's unquoted plain parameter expansions ($NAME, ${NAME}: no operator, index
+// or length), which the shell splits into fields and globs, with byte offsets within the word.
+func (w *writer) bareParams(a *syntax.Word, base int) {
+	for _, p := range a.Parts {
 		pe, ok := p.(*syntax.ParamExp)
 		if !ok || pe.Param == nil || pe.Excl || pe.Length || pe.Width || pe.Index != nil || pe.Slice != nil || pe.Repl != nil || pe.Names != 0 || pe.Exp != nil {
 			continue
 		}
-		out = append(out, param{Name: pe.Param.Value, Start: int(pe.Pos().Offset()) - base, End: int(pe.End().Offset()) - base})
+		w.str(pe.Param.Value, int(pe.Param.Pos().Offset()), int(pe.Param.End().Offset()))
+		w.put(int32(int(pe.Pos().Offset())-base), int32(int(pe.End().Offset())-base))
 	}
-	return out
 }
 
-// wordValue is the literal meaning of a word after quote removal, or nil when it depends on an expansion.
-func wordValue(w *syntax.Word) *string {
-	var b strings.Builder
-	for _, p := range w.Parts {
-		if !partValue(&b, p, false) {
-			return nil
-		}
-	}
-	s := b.String()
-	return &s
-}
-
-func partValue(b *strings.Builder, p syntax.WordPart, quoted bool) bool {
+func partValue(b []byte, p syntax.WordPart, quoted bool) ([]byte, bool) {
 	switch p := p.(type) {
 	case *syntax.Lit:
 		if quoted {
-			b.WriteString(unescapeDouble(p.Value))
-		} else {
-			b.WriteString(unescapeBare(p.Value))
+			return unescape(b, p.Value, "$`\"\\"), true
 		}
-		return true
+		return unescape(b, p.Value, ""), true
 	case *syntax.SglQuoted:
 		if p.Dollar {
-			return false
+			return b, false
 		}
-		b.WriteString(p.Value)
-		return true
+		return append(b, p.Value...), true
 	case *syntax.DblQuoted:
 		if p.Dollar {
-			return false
+			return b, false
 		}
 		for _, q := range p.Parts {
-			if !partValue(b, q, true) {
-				return false
+			var ok bool
+			if b, ok = partValue(b, q, true); !ok {
+				return b, false
 			}
 		}
-		return true
+		return b, true
 	}
-	return false
+	return b, false
 }
 
-// unescapeBare removes line continuations, then a backslash before any character.
-func unescapeBare(v string) string { return unescape(v, "") }
-
-// unescapeDouble removes line continuations, then a backslash before $ ` " or \ (inside double quotes).
-func unescapeDouble(v string) string { return unescape(v, "$`\"\\") }
-
-// unescape removes line continuations, then a backslash before a character of only (any when empty).
-func unescape(v, only string) string {
-	v = strings.ReplaceAll(v, "\\\n", "")
-	if !strings.Contains(v, "\\") {
-		return v
+// unescape appends v without its line continuations, then without a backslash before a character of
+// only (any character when only is empty). The two steps are done in that order, as parseWithGopherJs
+// does in src/shell/index.ts (backslash, backslash, newline leaves one backslash).
+func unescape(b []byte, v, only string) []byte {
+	if strings.IndexByte(v, '\\') < 0 {
+		return append(b, v...)
 	}
-	var b strings.Builder
+	if strings.Contains(v, "\\\n") {
+		v = strings.ReplaceAll(v, "\\\n", "")
+	}
 	for i := 0; i < len(v); i++ {
 		if v[i] == '\\' && i+1 < len(v) && (only == "" || strings.IndexByte(only, v[i+1]) >= 0) {
 			i++
 		}
-		b.WriteByte(v[i])
+		b = append(b, v[i])
 	}
-	return b.String()
+	return b
 }
 
-func paramNames(src string) []string {
-	f, err := newParser().Parse(strings.NewReader(src), "script")
+// paramNames writes the names of the parameters the script expands, each once, in order.
+func (w *writer) paramNames() {
+	f, err := parser.Parse(strings.NewReader(w.src), "script")
 	if err != nil {
-		return nil
+		w.put(-1)
+		return
 	}
+	at := w.n
+	w.put(0)
 	seen := map[string]bool{}
-	names := []string{}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if pe, ok := n.(*syntax.ParamExp); ok && pe.Param != nil && !seen[pe.Param.Value] {
 			seen[pe.Param.Value] = true
-			names = append(names, pe.Param.Value)
+			w.str(pe.Param.Value, int(pe.Param.Pos().Offset()), int(pe.Param.End().Offset()))
+			w.ints[at]++
 		}
 		return true
 	})
-	return names
-}
-
-// The result is written by hand rather than with encoding/json: reflection is most of the cost in
-// WebAssembly, and the shapes are fixed.
-
-func appendStr(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
-func appendOptStr(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendStr(b, *s)
-}
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, "true"...)
-	}
-	return append(b, "false"...)
-}
-
-// appendList writes a JSON array of n elements, each written by item.
-func appendList(b []byte, n int, item func(b []byte, i int) []byte) []byte {
-	b = append(b, '[')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = item(b, i)
-	}
-	return append(b, ']')
-}
-
-// field writes `"name":` after a comma (or after the opening brace when first).
-func field(b []byte, name string, first bool) []byte {
-	if first {
-		b = append(b, '{')
-	} else {
-		b = append(b, ',')
-	}
-	b = append(b, '"')
-	b = append(b, name...)
-	return append(b, '"', ':')
-}
-
-func appendInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
-
-func appendNames(b []byte, names []string) []byte {
-	if names == nil {
-		return append(b, "null"...)
-	}
-	return appendList(b, len(names), func(b []byte, i int) []byte { return appendStr(b, names[i]) })
-}
-
-func appendWord(b []byte, w word) []byte {
-	b = appendStr(field(b, "text", true), w.Text)
-	b = appendOptStr(field(b, "value", false), w.Value)
-	if len(w.Params) > 0 {
-		b = appendList(field(b, "params", false), len(w.Params), func(b []byte, i int) []byte {
-			q := w.Params[i]
-			b = appendStr(field(b, "name", true), q.Name)
-			b = appendInt(field(b, "start", false), q.Start)
-			return append(appendInt(field(b, "end", false), q.End), '}')
-		})
-	}
-	return append(b, '}')
-}
-
-func appendCommand(b []byte, c *command) []byte {
-	b = appendList(field(b, "argv", true), len(c.Argv), func(b []byte, i int) []byte { return appendWord(b, c.Argv[i]) })
-	b = appendList(field(b, "assigns", false), len(c.Assigns), func(b []byte, i int) []byte {
-		a := c.Assigns[i]
-		b = appendStr(field(b, "name", true), a.Name)
-		b = appendOptStr(field(b, "value", false), a.Value)
-		return append(appendStr(field(b, "text", false), a.Text), '}')
-	})
-	b = appendStr(field(b, "name", false), c.Name)
-	b = appendStr(field(b, "text", false), c.Text)
-	b = appendInt(field(b, "start", false), c.Start)
-	b = appendInt(field(b, "end", false), c.End)
-	b = appendList(field(b, "redirects", false), len(c.Redirects), func(b []byte, i int) []byte { return appendStr(b, c.Redirects[i]) })
-	b = appendBool(field(b, "inPipeline", false), c.InPipeline)
-	b = appendBool(field(b, "negated", false), c.Negated)
-	b = appendBool(field(b, "inSubshell", false), c.InSubshell)
-	return append(appendOptStr(field(b, "next", false), c.Next), '}')
-}
-
-func (p parsed) appendJSON(b []byte) []byte {
-	b = appendBool(field(b, "ok", true), p.OK)
-	if p.Error != "" {
-		b = appendStr(field(b, "error", false), p.Error)
-	}
-	b = appendBool(field(b, "complex", false), p.Complex)
-	b = appendList(field(b, "commands", false), len(p.Commands), func(b []byte, i int) []byte { return appendCommand(b, p.Commands[i]) })
-	return append(b, '}')
 }
