@@ -175,7 +175,7 @@ func (w *writer) stmts(list []*syntax.Stmt, c ctx) {
 	}
 }
 
-// begin writes the head of a command and returns nothing; the flags are patched by setNext.
+// begin writes the head of a command: flags, start, end (setNext adds the operator to the flags later).
 func (w *writer) begin(start, end int, c ctx, negated bool) {
 	var flags int32
 	if c.pipeline {
