@@ -13,7 +13,7 @@ interface Raw {
   document: { offsetAt(p: Pos): number };
   range: { start: Pos; end: Pos };
   getInstructionRange(): { start: Pos; end: Pos };
-  __dzoKey?: string;
+  __dzoKey?: number[];
   __dzoArgs?: unknown[];
 }
 
@@ -23,8 +23,9 @@ const original = proto.getRawArguments;
 function memoized(this: Raw): unknown[] {
   const d = this.document;
   const ir = this.getInstructionRange();
-  const key = `${d.offsetAt(this.range.start)},${d.offsetAt(this.range.end)},${d.offsetAt(ir.start)},${d.offsetAt(ir.end)}`;
-  if (this.__dzoKey === key && this.__dzoArgs) return this.__dzoArgs.slice();
+  const key = [d.offsetAt(this.range.start), d.offsetAt(this.range.end), d.offsetAt(ir.start), d.offsetAt(ir.end)];
+  const was = this.__dzoKey;
+  if (was && this.__dzoArgs && was[0] === key[0] && was[1] === key[1] && was[2] === key[2] && was[3] === key[3]) return this.__dzoArgs.slice();
   const args = original.call(this);
   this.__dzoKey = key;
   this.__dzoArgs = args.slice();

@@ -64,7 +64,7 @@ export function runRules(
     if (!origin) origin = model.sourceLines.map((_, i) => (env.lineMap ? env.lineMap(i) : i + 1));
     const lineOrigin = origin;
     const mapLine = (l: number | undefined) => (l === undefined ? undefined : lineOrigin[l]);
-    const groups: { fix: Edit[]; change: Change; key: string; finding?: Finding }[] = [];
+    const groups: { fix: Edit[]; ruleId: string; change: Change; finding?: Finding }[] = [];
     const passFindings: Finding[] = [];
     const passSeen = new Set<string>();
     const acceptedFlat: Edit[] = [];
@@ -90,7 +90,7 @@ export function runRules(
           }
           continue;
         }
-        if (r.fix && r.fix.length && !rejected.has(fixKey(rule.id, r.fix))) {
+        if (r.fix && r.fix.length && !(rejected.size > 0 && rejected.has(fixKey(rule.id, r.fix)))) {
           // A fix that overlaps one accepted this pass waits: the next pass sees it again on the new text.
           // Unless both edit words of the same RUN script far enough apart: then they are applied together.
           const clash = acceptedFlat.filter((x) => r.fix!.some((e) => overlaps(x, e)));
@@ -100,7 +100,7 @@ export function runRules(
             const covered = [...new Set(r.fix.flatMap((e) => lineOrigin.slice(e.startLine, e.endLine + 1)).filter((l): l is number => l !== undefined))];
             const change: Change = { ruleId: rule.id, line: mapLine(r.line), message: r.message, hints: r.hints, ...(covered.length > 1 ? { lines: covered } : {}) };
             const finding = r.finding ? { ruleId: rule.id, severity: r.severity ?? rule.severity, line: change.line, message: r.message, fixed: true } : undefined;
-            groups.push({ fix: r.fix, key: fixKey(rule.id, r.fix), change, finding });
+            groups.push({ fix: r.fix, ruleId: rule.id, change, finding });
             if (combined) acceptedFlat[acceptedFlat.indexOf(clash[0])] = combined;
             else acceptedFlat.push(...r.fix);
           }
@@ -134,7 +134,7 @@ export function runRules(
           applied = edits;
           nextModel = candidate;
         } else {
-          rejected.add(g.key);
+          rejected.add(fixKey(g.ruleId, g.fix));
           findings.push({ ruleId: g.change.ruleId, severity: 'warning', line: g.change.line, message: `a fix was dropped because its output did not parse: ${g.change.message}`, fixed: false });
         }
       }

@@ -346,11 +346,28 @@ export function findCommands(parsed: ParsedShell, ...names: string[]): ShellComm
 
 /** The program a command really runs, looking through `sudo`, `env`, `exec`, `command`, `nice`. */
 export function effectiveName(c: ShellCommand): string {
-  return commandName({ ...c, name: c.argv[effectiveIndex(c)]?.value ?? '' });
+  return effectiveOf(c).name;
 }
 
 /** Index of the real program in argv, skipping wrapper commands and their options. */
 export function effectiveIndex(c: ShellCommand): number {
+  return effectiveOf(c).index;
+}
+
+/** A command's real program, worked out once per command (parsed commands are shared and never change; every rule asks). */
+const effective = new WeakMap<ShellCommand, { index: number; name: string }>();
+function effectiveOf(c: ShellCommand): { index: number; name: string } {
+  let hit = effective.get(c);
+  if (!hit) {
+    const index = computeEffectiveIndex(c);
+    const v = c.argv[index]?.value ?? '';
+    hit = { index, name: v.slice(v.lastIndexOf('/') + 1) };
+    effective.set(c, hit);
+  }
+  return hit;
+}
+
+function computeEffectiveIndex(c: ShellCommand): number {
   let i = 0;
   while (i < c.argv.length) {
     const v = c.argv[i].value ?? '';
