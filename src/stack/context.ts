@@ -15,6 +15,13 @@ interface Listing {
   stamp: string;
   names: string[];
   entries: { name: string; dir: boolean; file: boolean }[];
+  /** The entries by name, made on first use. */
+  byName?: Map<string, { name: string; dir: boolean; file: boolean }>;
+}
+
+function entryOf(l: Listing, name: string): { name: string; dir: boolean; file: boolean } | undefined {
+  if (!l.byName) l.byName = new Map(l.entries.map((e) => [e.name, e]));
+  return l.byName.get(name);
 }
 const listings = new Map<string, Listing>();
 function listing(dir: string): Listing {
@@ -24,10 +31,20 @@ function listing(dir: string): Listing {
   if (hit && hit.stamp === stamp) return hit;
   const entries = fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
   const fresh = { stamp, entries, names: entries.map((e) => e.name).sort() };
+  // A folder changed in the last moments may change again within the same clock tick, leaving its stamp
+  // as it is: such a listing is not kept (as git does with racily clean entries).
+  const changedMs = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1000000n);
+  if (Date.now() - changedMs < RACY_MS) {
+    listings.delete(dir);
+    return fresh;
+  }
   if (listings.size > 256) listings.clear();
   listings.set(dir, fresh);
   return fresh;
 }
+
+/** How recent a folder change must be for its listing not to be kept. */
+const RACY_MS = 2000;
 
 /** hasEntry's answers per listing (the names array is shared while the folder is unchanged). */
 const entryAnswers = new WeakMap<string[], Map<string, boolean>>();
@@ -35,19 +52,25 @@ const entryAnswers = new WeakMap<string[], Map<string, boolean>>();
 export class BuildContext {
   private textCache = new Map<string, string | null>();
   private existsCache = new Map<string, boolean>();
-  private entriesCache: string[] | null = null;
+  private listingCache: Listing | null | undefined = undefined;
 
   constructor(public readonly dir: string) {}
 
   /** Top-level entries of the context (names), sorted. */
   entries(): string[] {
-    if (this.entriesCache) return this.entriesCache;
-    try {
-      this.entriesCache = listing(this.dir).names;
-    } catch {
-      this.entriesCache = [];
+    return this.ownListing()?.names ?? [];
+  }
+
+  /** The context folder's listing, read (or found current in the shared cache) once per context; null when it cannot be listed. */
+  private ownListing(): Listing | null {
+    if (this.listingCache === undefined) {
+      try {
+        this.listingCache = listing(this.dir);
+      } catch {
+        this.listingCache = null;
+      }
     }
-    return this.entriesCache;
+    return this.listingCache;
   }
 
   /** Whether a top-level entry's name matches: answered once per folder listing and pattern (a folder of thousands of Dockerfiles is asked for each). */
@@ -64,8 +87,24 @@ export class BuildContext {
   /** Whether a path exists under the context; asked again by each rules pass, answered once per context. */
   exists(rel: string): boolean {
     let hit = this.existsCache.get(rel);
-    if (hit === undefined) this.existsCache.set(rel, (hit = fs.existsSync(path.join(this.dir, rel))));
+    if (hit === undefined) {
+      const top = this.topLevel(rel);
+      this.existsCache.set(rel, (hit = top === 'absent' ? false : top === 'present' ? true : fs.existsSync(path.join(this.dir, rel))));
+    }
     return hit;
+  }
+
+  /**
+   * What the folder listing says of a plain top-level name: 'absent', 'present' (a file or folder), or
+   * 'ask' (a path with folders, a symbolic link, no listing): then the file system is asked. A folder
+   * of thousands of Dockerfiles has each of them probe the same manifests.
+   */
+  private topLevel(rel: string): 'absent' | 'present' | 'ask' {
+    if (rel === '' || rel === '.' || rel === '..' || rel.includes('/') || rel.includes(path.sep)) return 'ask';
+    const l = this.ownListing();
+    if (!l) return 'ask';
+    const e = entryOf(l, rel);
+    return e === undefined ? 'absent' : e.dir || e.file ? 'present' : 'ask';
   }
 
   isDir(rel: string): boolean {
@@ -82,8 +121,8 @@ export class BuildContext {
     let value: string | null = null;
     try {
       const p = path.join(this.dir, rel);
-      // An absent file is the common case: no exception for it.
-      const st = fs.statSync(p, { throwIfNoEntry: false });
+      // An absent file is the common case: no exception for it, and no question to the system when the listing tells.
+      const st = this.topLevel(rel) === 'absent' ? undefined : fs.statSync(p, { throwIfNoEntry: false });
       if (st && st.isFile() && st.size <= 5 * 1024 * 1024) value = fs.readFileSync(p, 'utf8');
     } catch {
       value = null;
