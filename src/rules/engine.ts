@@ -1,7 +1,8 @@
 /**
- * Runs the cross-cutting rules to a fixed point: each pass applies the non-overlapping fixes, the text
- * is parsed again, and passes repeat until nothing changes (at most a few). A fix whose output no
- * longer parses is dropped and reported, so rules can never break a Dockerfile.
+ * Runs the cross-cutting rules to a fixed point: each pass applies the non-overlapping fixes (two
+ * fixes of one RUN script whose characters are apart count as one), the instructions they touched are
+ * parsed again, and passes repeat until nothing changes (at most a few). A fix whose output no longer
+ * parses is dropped and reported, so rules can never break a Dockerfile.
  */
 import { DockerfileModel, parseDockerfile, parseEdited } from '../model/parse';
 import { joinDocument } from '../model/print';
