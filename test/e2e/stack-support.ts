@@ -29,6 +29,22 @@ export function available(images: string[]): boolean {
   return images.every((i) => spawnSync(DOCKER, ['image', 'inspect', i], { encoding: 'utf8' }).status === 0);
 }
 
+/**
+ * Numeric owner (uid:gid) of a path in an image, read from the image's files (`docker cp` of a created
+ * container: distroless and scratch images have no shell to ask).
+ */
+export function ownerIn(image: string, dir: string): string {
+  const cid = docker(['create', image]);
+  try {
+    const r = spawnSync('sh', ['-c', `"${DOCKER}" cp "${cid}:${dir}" - | tar -tv --numeric-owner -f - | head -1`], { encoding: 'utf8' });
+    const m = /^\S+\s+(\d+)\/(\d+)\s/.exec(r.stdout ?? '');
+    if (!m) throw new Error(`no owner for ${dir} in ${image}: ${r.stdout}${r.stderr}`);
+    return `${m[1]}:${m[2]}`;
+  } finally {
+    docker(['rm', cid], { allowFail: true });
+  }
+}
+
 /** Copies an example, leaving out a local build output folder (bin/, target/). */
 export function copyDir(src: string, dst: string, skip: string) {
   fs.mkdirSync(dst, { recursive: true });
@@ -92,8 +108,8 @@ export interface BuiltPair {
 /**
  * The body both Go and Rust end-to-end tests run: rewrite an example, build the original and the
  * rewrite in copies (without `skip`, the local build output), run both, probe them as the example's
- * .dockerize-optimizerc.json says, and require the same answer, user 65532 and the configured size
- * ratio. `inspect` looks further at the built pair before the temporary copies go; the images are
+ * .dockerize-optimizerc.json says, and require the same answer, user 65532 (owning the working
+ * directory, as root owned the original's) and the configured size ratio. `inspect` looks further at the built pair before the temporary copies go; the images are
  * pushed to `created` for the suite to remove.
  */
 export async function buildRunCompare(
@@ -126,6 +142,9 @@ export async function buildRunCompare(
     expect(b.body).toBe(a.body);
 
     expect(docker(['image', 'inspect', '-f', '{{.Config.User}}', `${tag}-new`])).toBe('65532:65532');
+    // The original ran as root and could write its working directory: the new user can too.
+    const workdir = docker(['image', 'inspect', '-f', '{{.Config.WorkingDir}}', `${tag}-new`]);
+    if (workdir && workdir !== '/') expect(ownerIn(`${tag}-new`, workdir)).toBe('65532:65532');
     const sizeOrig = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-orig`]));
     const sizeNew = Number(docker(['image', 'inspect', '-f', '{{.Size}}', `${tag}-new`]));
     expect(sizeOrig / sizeNew).toBeGreaterThanOrEqual(config.verify.minRatio ?? 5);

@@ -189,7 +189,7 @@ describe('the build stage', () => {
     expect(b).toContain('COPY backend/go.mod backend/go.sum ./');
     expect(b.indexOf('COPY backend/go.mod backend/go.sum ./')).toBeLessThan(b.indexOf('COPY backend/ .'));
     const rt = stage(r, 'runtime');
-    expect(rt).toContain('COPY --from=build /app/templates /app/templates');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app/templates /app/templates');
     expect(rt.join('\n')).not.toContain('frontend');
   });
 
@@ -364,7 +364,7 @@ describe('files the program reads at run time', () => {
   ])('%s', (_n, files, copied, notCopied) => {
     const r = rewrite(NAIVE, files);
     const rt = stage(r, 'runtime');
-    for (const c of copied) expect(rt).toContain(`COPY --from=build /app/${c} /app/${c}`);
+    for (const c of copied) expect(rt).toContain(`COPY --from=build --chown=65532:65532 /app/${c} /app/${c}`);
     for (const c of notCopied) expect(rt.join('\n')).not.toContain(`/app/${c}`);
     for (const c of ['internal', 'README.md', 'Makefile', 'scripts', 'main.go', 'go.mod']) expect(rt.join('\n')).not.toContain(`/app/${c}`);
   });
@@ -376,7 +376,7 @@ describe('files the program reads at run time', () => {
 
   test('a file named in CMD arguments is copied', () => {
     const r = rewrite(NAIVE.replace('CMD ["./server"]', 'CMD ["./server", "-config", "app.conf.d/main"]'), { 'app.conf.d/main': 'x' });
-    expect(stage(r, 'runtime')).toContain('COPY --from=build /app/app.conf.d /app/app.conf.d');
+    expect(stage(r, 'runtime')).toContain('COPY --from=build --chown=65532:65532 /app/app.conf.d /app/app.conf.d');
   });
 
   test('what .dockerignore excludes is never copied from the build', () => {
@@ -415,5 +415,22 @@ describe('faithfulness and idempotence', () => {
     expect(early.changes.some((c) => /instead of 'app'/.test(c.message))).toBe(true);
     const numeric = rewrite(NAIVE.replace('CMD', 'USER 1000:1000\nCMD'));
     expect(stage(numeric, 'runtime')).toContain('USER 1000:1000');
+  });
+
+  // The original ran as root and could write its folder and files; the rewrite's user must too.
+  const WITH_ASSETS = NAIVE.replace('CMD', '# templates/ is read at start-up\nCMD');
+  const assets = { 'templates/index.html': '<p>hi</p>', 'main.go': 'package main\nfunc main() { _ = "templates/index.html" }\n' };
+  test.each<[string, string, string[], string[]]>([
+    ['root original (no USER): 65532 comes before WORKDIR and gets the copied files, not the binary', WITH_ASSETS, ['USER 65532:65532', 'WORKDIR /app', 'COPY --from=build /app/server /app/server', 'COPY --from=build --chown=65532:65532 /app/templates /app/templates'], []],
+    ['USER root is the same', WITH_ASSETS.replace('CMD', 'USER root\nCMD'), ['USER 65532:65532', 'WORKDIR /app', 'COPY --from=build --chown=65532:65532 /app/templates /app/templates'], []],
+    ['a numeric non-root original keeps its user at the end and root-owned files', WITH_ASSETS.replace('CMD', 'USER 1000\nCMD'), ['WORKDIR /app', 'COPY --from=build /app/templates /app/templates', 'USER 1000'], ['--chown']],
+    ['a named non-root original (not in distroless) could not write root files either: none are given', WITH_ASSETS.replace('CMD', 'USER app\nCMD').replace('WORKDIR', 'RUN useradd app\nWORKDIR'), ['WORKDIR /app', 'COPY --from=build /app/templates /app/templates', 'USER 65532:65532'], ['--chown']],
+    ['run-time packages (Debian slim) are installed as root before the user and the folder', WITH_ASSETS.replace('WORKDIR', 'RUN apt-get update && apt-get install -y ffmpeg\nWORKDIR'), ['RUN apt-get update \\', 'USER 65532:65532', 'WORKDIR /app'], []],
+  ])('%s', (_name, dockerfile, inOrder, absent) => {
+    const rt = stage(rewrite(dockerfile, assets), 'runtime');
+    const at = inOrder.map((l) => rt.findIndex((x) => x.startsWith(l)));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    for (const a of absent) expect(rt.join('\n')).not.toContain(a);
   });
 });

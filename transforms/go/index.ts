@@ -665,10 +665,34 @@ export function transformGo(input: TransformInput): TransformResult {
   const distroless = family === 'static' || family === 'base';
   const rel = (p: string) => (wdFinal === '/' ? `/${p}` : `${wdFinal}/${p}`);
   const workdirComments = model.stages[0].instructions.filter((i) => i.keyword === 'WORKDIR').flatMap(comments);
+  // The user: the original's when it names a non-root uid, else 65532. Where the original ran as root,
+  // the app could write its folder and files: the new user gets them (USER before WORKDIR makes
+  // BuildKit create the folder as that user's; the copied files are chowned, the binary stays root's).
+  const originalUser = a.user ? a.user.args.join(' ') : null;
+  const isRoot = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
+  const numericUser = originalUser && /^\d+(:\d+)?$/.test(originalUser) && !isRoot(originalUser);
+  const ownsFiles = !numericUser && isRoot(originalUser);
+  const userLines = () => {
+    if (a.user) rt.push(...comments(a.user));
+    if (numericUser) {
+      rt.push(`USER ${originalUser}`);
+      return;
+    }
+    rt.push('USER 65532:65532');
+    changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${distroless ? ' (distroless nonroot)' : ''}${originalUser && !isRoot(originalUser) ? ` instead of '${originalUser}', which does not exist there` : ''}${ownsFiles && wdFinal !== '/' ? `, who owns ${wdFinal} and the files copied there (the original ran as root and could write them)` : ''}` });
+  };
+  if (a.runtimeOs.length) {
+    // Packages first: they need root, and do not depend on the folder.
+    const pkgs = [...new Set(a.runtimeOs)];
+    if (family === 'alpine') rt.push(...runLines([], [`apk add --no-cache ${pkgs.join(' ')}`], style));
+    else rt.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
+    changes.push({ ruleId: RULES.runtime, message: `run-time OS packages installed in the runtime: ${pkgs.join(', ')}` });
+  }
+  if (ownsFiles) userLines();
   if (wdFinal !== '/') rt.push(...workdirComments, `WORKDIR ${wdFinal}`);
   const runtimeCopies: string[] = [];
   for (const b of binaries) runtimeCopies.push(`COPY --from=build ${b} ${b}`);
-  for (const e of rf.keep) runtimeCopies.push(`COPY --from=build ${rel(e)} ${rel(e)}`);
+  for (const e of rf.keep) runtimeCopies.push(`COPY --from=build${ownsFiles ? ' --chown=65532:65532' : ''} ${rel(e)} ${rel(e)}`);
   if (family === 'scratch' || family === 'slim') {
     runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
     changes.push({ ruleId: RULES.certs, message: `CA roots (/etc/ssl/certs/ca-certificates.crt) copied from the builder: ${runtimeImage} has none` });
@@ -676,12 +700,6 @@ export function transformGo(input: TransformInput): TransformResult {
   if (family === 'scratch') {
     runtimeCopies.push('COPY --from=build /usr/local/go/lib/time/zoneinfo.zip /zoneinfo.zip');
     changes.push({ ruleId: RULES.certs, message: "the Go toolchain's zoneinfo.zip copied from the builder with ENV ZONEINFO=/zoneinfo.zip: scratch has no time zone database" });
-  }
-  if (a.runtimeOs.length) {
-    const pkgs = [...new Set(a.runtimeOs)];
-    if (family === 'alpine') rt.push(...runLines([], [`apk add --no-cache ${pkgs.join(' ')}`], style));
-    else rt.push(...runLines([], ['apt-get update', `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'], style));
-    changes.push({ ruleId: RULES.runtime, message: `run-time OS packages installed in the runtime: ${pkgs.join(', ')}` });
   }
   let copiesPlaced = false;
   const placeCopies = () => {
@@ -700,17 +718,8 @@ export function transformGo(input: TransformInput): TransformResult {
   placeCopies();
   if (family === 'scratch') rt.push('ENV ZONEINFO=/zoneinfo.zip');
 
-  // ----- user
-  const originalUser = a.user ? a.user.args.join(' ') : null;
-  const isRoot = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
-  const numericUser = originalUser && /^\d+(:\d+)?$/.test(originalUser) && !isRoot(originalUser);
-  if (a.user) rt.push(...comments(a.user));
-  if (numericUser) {
-    rt.push(`USER ${originalUser}`);
-  } else {
-    rt.push('USER 65532:65532');
-    changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${distroless ? ' (distroless nonroot)' : ''}${originalUser && !isRoot(originalUser) ? ` instead of '${originalUser}', which does not exist there` : ''}` });
-  }
+  // ----- user (already placed above the folder when it owns it)
+  if (!ownsFiles) userLines();
 
   // ----- healthcheck
   if (a.healthcheck) {

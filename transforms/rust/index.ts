@@ -712,15 +712,21 @@ export function transformRust(input: TransformInput): TransformResult {
   const named = [...resolved.args.flatMap((x) => [x, x.replace(/^[^=]*=/, '')]), ...Object.values(a.env)];
   const files = runtimeFiles(a, facts, ctx, named, (rel) => !!ig && ig.ignores(rel));
   const exe = `/usr/local/bin/${resolved.bin}`;
+  // Where the original ran as root, the app could write its folder and files: user 65532 gets them
+  // (USER before WORKDIR makes BuildKit create the folder as that user's; the copied files are chowned,
+  // the binary and the CA roots stay root's).
+  const originalUser = a.user ? a.user.args.join(' ') : null;
+  const ownsFiles = !originalUser || /^(root|0)(:.*)?$/.test(originalUser);
+  const chown = ownsFiles ? ' --chown=65532:65532' : '';
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
   runtimeCopies.push(`COPY --from=build ${runtimeSource} ${exe}`);
   if (files.all && wd !== '/' && targetMount && path.posix.dirname(step.targetDir) === wd) {
     // target/ is not in the build stage's layer: the working directory is copied whole.
-    runtimeCopies.push(`COPY --from=build ${wd} ${wd}`);
+    runtimeCopies.push(`COPY --from=build${chown} ${wd} ${wd}`);
   } else for (const f of files.keep) {
     const src = f.startsWith('/') ? f : path.posix.join(wd, f);
-    runtimeCopies.push(`COPY --from=build ${src} ${f.startsWith('/') ? f : `./${f}`}`);
+    runtimeCopies.push(`COPY --from=build${chown} ${src} ${f.startsWith('/') ? f : `./${f}`}`);
   }
   changes.push({ ruleId: RULES.binary, line: step.ins.startLine + 1, message: `only the '${resolved.bin}' binary reaches the runtime, at ${exe}` });
   if (files.all) changes.push({ ruleId: RULES.files, line: (a.cmd ?? a.entrypoint)!.startLine + 1, message: `the command names the working directory (${wd}): everything the original copied is kept, except target/` });
@@ -737,7 +743,11 @@ export function transformRust(input: TransformInput): TransformResult {
     changes.push({ ruleId: RULES.native, line: fromLine, message: `native libraries of the dependencies (${sys.join(', ')})${family === 'slim' && slimPackages.length ? ` installed in the runtime: ${slimPackages.join(', ')}` : ' are in the runtime image'}` });
   }
 
-  if (wd !== '/') rt.push(`WORKDIR ${wd}`);
+  const userLines = () => {
+    if (a.user) rt.push(...comments(a.user));
+    rt.push('USER 65532:65532');
+    changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${family === 'cc' || family === 'static' ? ' (distroless nonroot)' : ''}${originalUser && !ownsFiles ? ` instead of '${originalUser}', which the runtime image does not have` : ''}${ownsFiles && wd !== '/' ? `, who owns ${wd} and the files copied there (the original ran as root and could write them)` : ''}` });
+  };
   if (family === 'slim') {
     // Debian slim has neither libssl nor the CA bundle the rust image had.
     const codename = /debian:(\w+)-slim/.exec(runtimeImage)?.[1];
@@ -750,6 +760,9 @@ export function transformRust(input: TransformInput): TransformResult {
       changes.push({ ruleId: RULES.runtime, message: `run-time packages installed in the runtime: ${pkgs.join(', ')}` });
     }
   }
+  // Packages first (they need root and do not depend on the folder), then the user, then the folder.
+  if (ownsFiles) userLines();
+  if (wd !== '/') rt.push(`WORKDIR ${wd}`);
   let copiesPlaced = false;
   const placeCopies = () => {
     if (copiesPlaced) return;
@@ -765,11 +778,8 @@ export function transformRust(input: TransformInput): TransformResult {
     rt.push(...preserved(ins));
   }
   placeCopies();
-  // ----- user
-  const originalUser = a.user ? a.user.args.join(' ') : null;
-  if (a.user) rt.push(...comments(a.user));
-  rt.push('USER 65532:65532');
-  changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${family === 'cc' || family === 'static' ? ' (distroless nonroot)' : ''}${originalUser && !/^(root|0)(:.*)?$/.test(originalUser) ? ` instead of '${originalUser}', which the runtime image does not have` : ''}` });
+  // ----- user (already placed above the folder when it owns it)
+  if (!ownsFiles) userLines();
   if (a.healthcheck) {
     const hc = healthCommand(a.healthcheck);
     const runsBin = hc?.exec && path.posix.basename(hc.exec[0]) === resolved.bin && hc.exec[0] !== exe;

@@ -143,7 +143,7 @@ describe('the binary the container runs', () => {
     const r = rewrite('FROM rust:1\nCOPY . .\nRUN cargo build --release\nCMD ["/target/release/app", "."]\n', { ...APP, 'static/a': '' });
     const rt = stageOf(r.output, 'runtime');
     expect(rt).not.toContain('COPY --from=build / /');
-    expect(rt).toContain('COPY --from=build /static ./static');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /static ./static');
     expect(rt).toContain('COPY --from=build /out/app /usr/local/bin/app');
   });
 
@@ -264,7 +264,7 @@ describe('build stage: --locked and cache mounts', () => {
     const rt = stageOf(r.output, 'runtime');
     expect(rt).toContain('COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app');
     // The command serves the working directory: all of it, and target/ is only a mount point there.
-    expect(rt).toContain('COPY --from=build /usr/src/app /usr/src/app');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /usr/src/app /usr/src/app');
   });
 
   test('cargo install --path of a workspace member uses the workspace target/', () => {
@@ -406,19 +406,19 @@ describe('files beside the binary', () => {
   test('assets kept, sources and tooling files left out', () => {
     const r = rewrite(NAIVE, files);
     const rt = stageOf(r.output, 'runtime');
-    expect(rt).toContain('COPY --from=build /app/static ./static');
-    expect(rt).toContain('COPY --from=build /app/config.toml ./config.toml');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app/static ./static');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app/config.toml ./config.toml');
     for (const e of ['src', 'tests', 'README.md', 'benches', 'build.rs', 'Cargo.toml']) expect(rt).not.toContain(`/app/${e} `);
   });
 
   test('a path the command names is kept even when it looks build-only', () => {
     const rt = stageOf(rewrite(NAIVE.replace('"./target/release/app"', '"./target/release/app", "--dir", "tests"'), files).output, 'runtime');
-    expect(rt).toContain('COPY --from=build /app/tests ./tests');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app/tests ./tests');
   });
 
   test('a command that names the working directory keeps everything', () => {
     const rt = stageOf(rewrite(NAIVE.replace('"./target/release/app"', '"./target/release/app", "."'), files).output, 'runtime');
-    expect(rt).toContain('COPY --from=build /app /app');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app /app');
   });
 
   test('entries the .dockerignore drops are not copied into the runtime', () => {
@@ -428,10 +428,10 @@ describe('files beside the binary', () => {
   });
 
   test.each([
-    ['COPY static ./static', 'COPY --from=build /app/static ./static'],
-    ['COPY static/ /app/', 'COPY --from=build /app/index.html ./index.html'],
-    ['COPY conf.toml /etc/app/app.toml', 'COPY --from=build /etc/app/app.toml /etc/app/app.toml'],
-    ['COPY *.toml ./', 'COPY --from=build /app/conf.toml ./conf.toml'],
+    ['COPY static ./static', 'COPY --from=build --chown=65532:65532 /app/static ./static'],
+    ['COPY static/ /app/', 'COPY --from=build --chown=65532:65532 /app/index.html ./index.html'],
+    ['COPY conf.toml /etc/app/app.toml', 'COPY --from=build --chown=65532:65532 /etc/app/app.toml /etc/app/app.toml'],
+    ['COPY *.toml ./', 'COPY --from=build --chown=65532:65532 /app/conf.toml ./conf.toml'],
   ])('where copied files land (Docker semantics): %s', (copy, expected) => {
     const files = { ...APP, 'static/index.html': '', 'conf.toml': '' };
     const r = rewrite(`FROM rust:1\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src ./src\n${copy}\nRUN cargo build --release\nCMD ["./target/release/app"]\n`, files);
@@ -446,7 +446,7 @@ describe('files beside the binary', () => {
     expect(r.skipped).toBeUndefined();
     const rt = stageOf(r.output, 'runtime');
     expect(rt).toContain('WORKDIR /code');
-    expect(rt).toContain('COPY --from=build /code/static ./static');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /code/static ./static');
     expect(r.output).toContain('--mount=type=cache,target=/code/target');
   });
 
@@ -459,7 +459,7 @@ describe('files beside the binary', () => {
       'Cargo.lock': LOCK('web'),
     };
     const rt = stageOf(rewrite('FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/web"]\n', ws).output, 'runtime');
-    expect(rt).toContain('COPY --from=build /app/crates/web/templates ./crates/web/templates');
+    expect(rt).toContain('COPY --from=build --chown=65532:65532 /app/crates/web/templates ./crates/web/templates');
     expect(rt).not.toContain('crates/web/src');
   });
 });
@@ -553,5 +553,21 @@ describe('declines', () => {
     const r = rewrite('FROM debian:bookworm\nRUN apt-get update && apt-get install -y cargo\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n');
     expect(r.stack).toBe('rust');
     expect(r.skipped).toMatch(/not an official rust image/);
+  });
+});
+
+describe('the runtime user owns the folder and files where the original ran as root', () => {
+  const files = { ...APP, 'static/index.html': '<h1>hi</h1>' };
+  const lines = (r: FileResult) => stageOf(r.output, 'runtime').split('\n');
+  test.each<[string, string, OptimizeOptions, string[], string[]]>([
+    ['no USER: 65532 comes before WORKDIR and gets the copied files, not the binary', NAIVE, {}, ['USER 65532:65532', 'WORKDIR /app', 'COPY --from=build /out/app /usr/local/bin/app', 'COPY --from=build --chown=65532:65532 /app/static ./static'], []],
+    ['a named non-root original could not write root files: none are given, the user stays at the end', NAIVE.replace('CMD', 'USER app\nCMD'), {}, ['WORKDIR /app', 'COPY --from=build /app/static ./static', 'USER 65532:65532'], ['--chown']],
+    ['slim: the packages are installed as root first', NAIVE.replace('EXPOSE 8080', 'EXPOSE 8080\nHEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1'), {}, ['RUN apt-get update', 'USER 65532:65532', 'WORKDIR /app'], []],
+  ])('%s', (_name, dockerfile, opts, inOrder, absent) => {
+    const rt = lines(rewrite(dockerfile, files, opts));
+    const at = inOrder.map((l) => rt.findIndex((x) => x.startsWith(l)));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    for (const a of absent) expect(rt.join('\n')).not.toContain(a);
   });
 });
