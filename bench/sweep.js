@@ -17,14 +17,17 @@ async function run() {
   let bytes = 0;
   // The report arrives in chunks, as it would reach a pipe; only its end (the summary) is kept, so
   // the figures are the tool's own memory, not this harness's copy of the report.
-  let tail = '';
+  const tail = [];
+  let tailLength = 0;
   let err = '';
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const code = await main(['--check', '--format', 'json', '--no-progress', ...rest, dir], {
     out: (s) => {
       bytes += s.length;
-      tail = (tail + s).slice(-262144);
+      tail.push(s);
+      tailLength += s.length;
+      while (tail.length > 1 && tailLength - tail[0].length >= 262144) tailLength -= tail.shift().length;
     },
     err: (s) => {
       if (err.length < 1e6) err += s;
@@ -37,7 +40,7 @@ async function run() {
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // The summary closes the report: read it without parsing the whole report again.
-  const text = tail;
+  const text = tail.join('');
   const at = text.lastIndexOf('"summary": {');
   const summary = JSON.parse(text.slice(at + '"summary": '.length, text.indexOf('}', at) + 1));
   const out = {

@@ -10,7 +10,6 @@ import { Instruction } from 'dockerfile-ast';
 
 type Pos = { line: number; character: number };
 interface Raw {
-  document: { offsetAt(p: Pos): number };
   range: { start: Pos; end: Pos };
   getInstructionRange(): { start: Pos; end: Pos };
   __dzoKey?: number[];
@@ -21,11 +20,13 @@ const proto = Instruction.prototype as unknown as { getRawArguments(this: Raw): 
 const original = proto.getRawArguments;
 
 function memoized(this: Raw): unknown[] {
-  const d = this.document;
+  // The ranges' positions, read afresh (the parser may move a range): within one document a position
+  // stands for one offset, and comparing them needs no lookup.
+  const r = this.range;
   const ir = this.getInstructionRange();
-  const key = [d.offsetAt(this.range.start), d.offsetAt(this.range.end), d.offsetAt(ir.start), d.offsetAt(ir.end)];
+  const key = [r.start.line, r.start.character, r.end.line, r.end.character, ir.start.line, ir.start.character, ir.end.line, ir.end.character];
   const was = this.__dzoKey;
-  if (was && this.__dzoArgs && was[0] === key[0] && was[1] === key[1] && was[2] === key[2] && was[3] === key[3]) return this.__dzoArgs.slice();
+  if (was && this.__dzoArgs && key.every((v, i) => v === was[i])) return this.__dzoArgs.slice();
   const args = original.call(this);
   this.__dzoKey = key;
   this.__dzoArgs = args.slice();
