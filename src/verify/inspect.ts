@@ -3,6 +3,7 @@
  * and cmd, from `docker image inspect` and `docker history`. The parsing is pure and unit tested.
  */
 import { Docker } from './docker';
+import { isRootUser } from '../model/user';
 
 export interface LayerInfo {
   bytes: number;
@@ -26,13 +27,7 @@ export interface ImageFacts {
   workdir: string;
 }
 
-/** Empty, root, 0, root:x, 0:x (and whitespace) run as uid 0. A named user is taken at its word. */
-export function isRootUser(user: string | undefined | null): boolean {
-  const u = (user ?? '').trim();
-  if (!u) return true;
-  const name = u.split(':')[0];
-  return name === 'root' || name === '0';
-}
+export { isRootUser } from '../model/user';
 
 interface RawInspect {
   Id?: string;

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
+import { isRootUser } from '../../src/model/user';
 import { flagOf, parseJsonForm } from '../../src/model/parse';
 import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
@@ -669,9 +670,8 @@ export function transformGo(input: TransformInput): TransformResult {
   // the app could write its folder and files: the new user gets them (USER before WORKDIR makes
   // BuildKit create the folder as that user's; the copied files are chowned, the binary stays root's).
   const originalUser = a.user ? a.user.args.join(' ') : null;
-  const isRoot = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
-  const numericUser = originalUser && /^\d+(:\d+)?$/.test(originalUser) && !isRoot(originalUser);
-  const ownsFiles = !numericUser && isRoot(originalUser);
+  const numericUser = originalUser && /^\d+(:\d+)?$/.test(originalUser) && !isRootUser(originalUser);
+  const ownsFiles = !numericUser && isRootUser(originalUser);
   const userLines = () => {
     if (a.user) rt.push(...comments(a.user));
     if (numericUser) {
@@ -679,7 +679,7 @@ export function transformGo(input: TransformInput): TransformResult {
       return;
     }
     rt.push('USER 65532:65532');
-    changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${distroless ? ' (distroless nonroot)' : ''}${originalUser && !isRoot(originalUser) ? ` instead of '${originalUser}', which does not exist there` : ''}${ownsFiles && wdFinal !== '/' ? `, who owns ${wdFinal} and the files copied there (the original ran as root and could write them)` : ''}` });
+    changes.push({ ruleId: RULES.user, line: a.user ? a.user.startLine + 1 : undefined, message: `runs as the non-root user 65532${distroless ? ' (distroless nonroot)' : ''}${originalUser && !isRootUser(originalUser) ? ` instead of '${originalUser}', which does not exist there` : ''}${ownsFiles && wdFinal !== '/' ? `, who owns ${wdFinal} and the files copied there (the original ran as root and could write them)` : ''}` });
   };
   if (a.runtimeOs.length) {
     // Packages first: they need root, and do not depend on the folder.
@@ -769,7 +769,7 @@ function multiStageFindings(model: TransformInput['model']): Finding[] {
     out.push({ ruleId: RULES.certs, severity: 'warning', line, message: 'the scratch stage has no CA roots: HTTPS requests from the program fail; COPY /etc/ssl/certs/ca-certificates.crt from the builder', fixed: false });
   }
   const user = [...last.instructions].reverse().find((i) => i.keyword === 'USER');
-  if (!user || /^(root|0)(:.*)?$/.test(user.args.join(' '))) {
+  if (!user || isRootUser(user.args.join(' '))) {
     out.push({ ruleId: RULES.user, severity: 'warning', line: user ? user.startLine + 1 : line, message: 'the scratch stage runs as root: add USER 65532:65532', fixed: false });
   }
   return out;

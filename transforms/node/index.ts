@@ -8,6 +8,7 @@ import { heading } from '../../templates/stages';
 import { resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import * as path from 'path';
 import type { Instruction } from '../../src/model/parse';
+import { isRootUser } from '../../src/model/user';
 import { isFloatingTag, parseImage, tagVersion, tagVariant } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
@@ -517,7 +518,6 @@ export function transformNode(input: TransformInput): TransformResult {
   }
   // The runtime's user: 65532 on distroless; on node images the original's own non-root USER, else node.
   const originalUser = a.user ? a.user.args.join(' ') : null;
-  const isRootUser = (u: string | null) => !u || /^(root|0)(:.*)?$/.test(u);
   const keepsOriginalUser = family !== 'distroless' && !isRootUser(originalUser);
   // Who owns the app's files in the runtime: the user it runs as when this rewrite chose that user (the
   // original ran as root and could write them); an original non-root USER keeps the original's ownership.

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
+import { isRootUser } from '../../src/model/user';
 import { isFloatingTag, parseImage, tagVariant, tagVersion } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
@@ -901,7 +902,7 @@ function transformPython(input: TransformInput): TransformResult {
 
   // ----- runtime
   const rt: string[] = [];
-  const ownUser = a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ').trim()) ? a.user : null;
+  const ownUser = a.user && !isRootUser(a.user.args.join(' ')) ? a.user : null;
   const uid = family === 'distroless' ? 65532 : APP_UID;
   const chown = ownUser ? null : `${uid}:${uid}`;
   const pyEnv = `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
@@ -1147,7 +1148,7 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const alpine = variant.includes('alpine');
   const fromLine = stage.from.startLine + 1;
   const changes: Change[] = [];
-  const ownUser = a.user && !/^(root|0)(:.*)?$/.test(a.user.args.join(' ').trim()) ? a.user : null;
+  const ownUser = a.user && !isRootUser(a.user.args.join(' ')) ? a.user : null;
   // The full image has git, curl, compilers …: an app that runs programs may need them.
   const runsPrograms = runsProgramsIn(ctx);
   const target = alpine || runsPrograms ? stage.image : pythonRuntimeImage(base.tag, 'slim');

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { nextWorkdir, resolveDir, takeRuntimeInstruction } from '../common/instructions';
 import { heading } from '../../templates/stages';
 import type { Instruction } from '../../src/model/parse';
+import { isRootUser } from '../../src/model/user';
 import { parseImage, tagVariant, tagVersion } from '../../src/model/image';
 import { jsonForm, runLines } from '../../src/model/print';
 import { decline, Ecosystem, TransformInput, TransformResult } from '../../src/plan/ecosystem';
@@ -716,7 +717,7 @@ export function transformRust(input: TransformInput): TransformResult {
   // (USER before WORKDIR makes BuildKit create the folder as that user's; the copied files are chowned,
   // the binary and the CA roots stay root's).
   const originalUser = a.user ? a.user.args.join(' ') : null;
-  const ownsFiles = !originalUser || /^(root|0)(:.*)?$/.test(originalUser);
+  const ownsFiles = isRootUser(originalUser);
   const chown = ownsFiles ? ' --chown=65532:65532' : '';
   const runtimeCopies: string[] = [];
   if (family === 'scratch') runtimeCopies.push('COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt');
