@@ -88,10 +88,19 @@ export interface DockerfileModel {
  */
 function refuseInvisibleLines(path: string, lines: string[], first: number): void {
   lines.forEach((l, i) => {
-    if (l.trim() !== '' || !/[^ \t\r\n\v\f]/.test(l)) return;
+    if (!isInvisibleLine(l)) return;
     const ch = /[^ \t\r\n\v\f]/.exec(l)![0];
     throw new InputError(path, first + i + 1, `unknown instruction: the line holds only an invisible character (U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}), which BuildKit reads as one`);
   });
+}
+
+function isInvisibleLine(l: string): boolean {
+  return l.trim() === '' && /[^ \t\r\n\v\f]/.test(l);
+}
+
+/** The line that gives dockerfile-ast a file's escape character when a part of it is parsed alone. */
+function escapePrefixOf(escape: string): string[] {
+  return escape === '\\' ? [] : [`# escape=${escape}`];
 }
 
 function isBinary(text: string): boolean {
@@ -270,7 +279,6 @@ function incremental(prev: DockerfileModel, edits: LineEdit[], rawText: string):
   const start = first === 0 ? prev.directiveLines : old[first - 1].endLine + 1;
   const end = (last === old.length ? prev.sourceLines.length - 1 : old[last].endLine) + delta;
   for (let l = start; l <= end; l++) if (ESCAPE_LIKE.test(sourceLines[l])) return null;
-  const escapePrefix = prev.escape === '\\' ? [] : [`# escape=${prev.escape}`];
   const walk: Walk = {
     path: prev.path,
     sourceLines,
@@ -280,7 +288,7 @@ function incremental(prev: DockerfileModel, edits: LineEdit[], rawText: string):
     stageIndex: first > 0 ? old[first - 1].stage : -1,
   };
   try {
-    if (end >= start) readInstructions(walk, reparse(sourceLines, start, end, escapePrefix));
+    if (end >= start) readInstructions(walk, reparse(sourceLines, start, end, escapePrefixOf(prev.escape)));
   } catch {
     return null;
   }
@@ -290,7 +298,7 @@ function incremental(prev: DockerfileModel, edits: LineEdit[], rawText: string):
   let trailing = prev.trailing;
   if (last === old.length) {
     trailing = sourceLines.slice(walk.prevEnd + 1);
-    if (trailing.some((l) => l.trim() === '' && /[^ \t\r\n\v\f]/.test(l))) return null;
+    if (trailing.some(isInvisibleLine)) return null;
   } else {
     const shift = walk.stageIndex - old[last].stage;
     for (let j = last + 1; j < old.length; j++) {
@@ -300,7 +308,7 @@ function incremental(prev: DockerfileModel, edits: LineEdit[], rawText: string):
       const moved: Instruction = { ...o, index: instructions.length, startLine: o.startLine + delta, endLine: o.endLine + delta, stage };
       if (j === last + 1) {
         moved.leading = sourceLines.slice(walk.prevEnd + 1, moved.startLine);
-        if (moved.leading.some((l) => l.trim() === '' && /[^ \t\r\n\v\f]/.test(l))) return null;
+        if (moved.leading.some(isInvisibleLine)) return null;
       }
       instructions.push(moved);
     }
@@ -324,7 +332,7 @@ interface Walk {
 /** Turns dockerfile-ast's instructions (each with the line offset of the text it was parsed from) into the model's, appending to the walk. */
 function readInstructions(walk: Walk, queue: { ins: AstInstruction; off: number }[]): void {
   const { path, sourceLines, escape, instructions } = walk;
-  const escapePrefix = escape === '\\' ? [] : [`# escape=${escape}`];
+  const escapePrefix = escapePrefixOf(escape);
   // Where dockerfile-ast joins lines that BuildKit keeps apart (a line ending in an escaped escape,
   // `C:\\`), the joined lines are parsed again on their own, so instruction boundaries are BuildKit's.
   while (queue.length > 0) {

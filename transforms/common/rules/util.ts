@@ -6,7 +6,7 @@
 import type { DockerfileModel, Instruction, Stage } from '../../../src/model/parse';
 import { parseImage } from '../../../src/model/image';
 import { effectiveIndex, effectiveName, parseShell, ParsedShell, ShellCommand } from '../../../src/shell';
-import { charEditSources, type Edit } from '../../../src/rules/rule';
+import { charEditSources, type CharEdit, type Edit } from '../../../src/rules/rule';
 
 export interface Script {
   ins: Instruction;
@@ -88,12 +88,8 @@ export function charIndex(text: string, byteOffset: number): number {
   return Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8').length;
 }
 
-export interface TextEdit {
-  /** Character range [start, end) of the script text to replace (start === end inserts). */
-  start: number;
-  end: number;
-  text: string;
-}
+/** Character range [start, end) of the script text replaced by `text` (start === end inserts): the engine's CharEdit. */
+export type TextEdit = CharEdit;
 
 /**
  * Applies edits of a script's text to its source lines; the edits must each stay on one source line
@@ -218,10 +214,7 @@ export function userAt(stage: Stage, ins: Instruction): string | null {
   return user;
 }
 
-export function isRootUser(u: string): boolean {
-  const name = u.split(':')[0];
-  return name === 'root' || name === '0';
-}
+export { isRootUser } from '../../../src/model/user';
 
 export function stageOf(model: DockerfileModel, ins: Instruction): Stage | null {
   return ins.stage >= 0 ? model.stages[ins.stage] : null;
