@@ -4,7 +4,9 @@
  * spread over a worker_threads pool (the rewrite is CPU-bound); with jobs = 1 they run in-process.
  */
 import * as path from 'path';
+import type { ResultCache } from './cache';
 import type { Discovered } from './discovery';
+import type { Dependency } from './stack/context';
 import type { FileResult, OptimizeOptions, SideFile } from './types';
 import { InputError } from './types';
 
@@ -23,6 +25,14 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number) => void;
   /** The worker script (default: sweep-worker.js next to this module, once built). */
   workerScript?: string;
+  /** Kept plans (--cache): those still valid are reused, the others are planned and kept. */
+  cache?: ResultCache;
+}
+
+/** A plan with the file-system facts it read (for the cache). */
+export interface Planned {
+  item: SweepItem;
+  deps: Dependency[];
 }
 
 export const TARGET_RULE = 'COMPOSE-TARGET';
@@ -54,6 +64,14 @@ export function planOne(d: Discovered, options: OptimizeOptions): SweepItem {
   } catch (err) {
     return { ok: false, error: describeError(err, d.file) };
   }
+}
+
+/** planOne, recording what the planning read from the file system. */
+export function planRecorded(d: Discovered, options: OptimizeOptions): Planned {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { recordDependencies } = require('./stack/context') as typeof import('./stack/context');
+  const { value, deps } = recordDependencies(() => planOne(d, options));
+  return { item: value, deps };
 }
 
 /**
@@ -91,12 +109,50 @@ function workerScript(): string | null {
 }
 
 export async function sweep(files: Discovered[], options: OptimizeOptions, opts: SweepOptions = {}): Promise<SweepItem[]> {
+  const cache = opts.cache;
+  if (!cache) return planAll(files, options, opts);
+  // Kept plans still valid are taken as they are; the other files are planned, and their plans kept.
+  const out: SweepItem[] = new Array(files.length);
+  const todo: number[] = [];
+  const keys: string[] = [];
+  let done = 0;
+  files.forEach((d, i) => {
+    const found = cache.lookup(d, options);
+    if (found && 'item' in found) {
+      out[i] = found.item;
+      opts.onProgress?.(++done, files.length);
+    } else {
+      todo.push(i);
+      keys[i] = found ? found.key : '';
+    }
+  });
+  const planned = await planAll(
+    todo.map((i) => files[i]),
+    options,
+    { ...opts, onProgress: opts.onProgress ? (d) => opts.onProgress!(done + d, files.length) : undefined },
+    (k, p) => {
+      const i = todo[k];
+      if (keys[i]) cache.store(files[i].file, keys[i], p.item, p.deps);
+    },
+  );
+  todo.forEach((i, k) => (out[i] = planned[k]));
+  return out;
+}
+
+/** Plans every file, in this thread or in a pool; `recorded` (for the cache) gets each plan with what it read. */
+async function planAll(files: Discovered[], options: OptimizeOptions, opts: SweepOptions, recorded?: (i: number, p: Planned) => void): Promise<SweepItem[]> {
+  const plan = (i: number): SweepItem => {
+    if (!recorded) return planOne(files[i], options);
+    const p = planRecorded(files[i], options);
+    recorded(i, p);
+    return p.item;
+  };
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, files.length));
   const script = jobs > 1 ? (opts.workerScript ?? workerScript()) : null;
   if (!script) {
     const out: SweepItem[] = [];
     for (let i = 0; i < files.length; i++) {
-      out.push(planOne(files[i], options));
+      out.push(plan(i));
       opts.onProgress?.(i + 1, files.length);
     }
     return out;
@@ -113,7 +169,7 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
       return new Promise<void>((resolve) => {
         // A bounded heap per worker keeps the process's peak memory down (a worker that runs out is
         // replaced by planning its files here).
-        const w = new Worker(script, { workerData: { options }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+        const w = new Worker(script, { workerData: { options, record: !!recorded }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
         // Two batches in flight: the next one is already queued when a worker posts its results, so it
         // never waits for this thread to answer.
         let inFlight = 0;
@@ -127,9 +183,10 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
           inFlight++;
           w.postMessage(pending.map((i) => ({ i, d: files[i] })));
         };
-        w.on('message', (items: { i: number; item: SweepItem }[]) => {
-          for (const { i, item } of items) {
+        w.on('message', (items: ({ i: number } & Planned)[]) => {
+          for (const { i, item, deps } of items) {
             out[i] = item;
+            if (recorded) recorded(i, { item, deps });
             done++;
             opts.onProgress?.(done, files.length);
           }
@@ -147,7 +204,7 @@ export async function sweep(files: Discovered[], options: OptimizeOptions, opts:
   );
   for (let i = 0; i < files.length; i++) {
     if (out[i]) continue;
-    out[i] = planOne(files[i], options);
+    out[i] = plan(i);
     opts.onProgress?.(++done, files.length);
   }
   return out;

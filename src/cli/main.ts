@@ -67,6 +67,8 @@ export interface CliConfig {
   dockerignore?: boolean;
   format?: ReportFormat;
   failOn?: Severity | 'none';
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 function loadConfig(cwd: string): { config: CliConfig; file: string | null } {
@@ -137,6 +139,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option('disable', { type: 'string', requiresArg: true, description: 'rule id to switch off (repeatable)' })
     .option('dockerignore', { type: 'boolean', description: 'propose a .dockerignore (default true; --no-dockerignore)' })
     .option('color', { type: 'boolean', description: 'color the diff (default: when stdout is a terminal)' })
+    .option('cache', { type: 'boolean', description: 'reuse the plans of Dockerfiles unchanged since the last run, with everything they were planned from' })
+    .option('cache-location', { type: 'string', requiresArg: true, description: 'the cache file (default .dockerize-optimize-cache in the current directory); implies --cache' })
     .example('$0', 'show the rewrite of every Dockerfile below the current directory')
     .example('$0 services/api/Dockerfile --explain', 'show one rewrite and why each change is made')
     .example('$0 --check .', 'in CI: fail when a Dockerfile could be optimized')
@@ -198,6 +202,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     io.err(`dockerize-optimize: ${args.json && args.format ? '--json and --format disagree' : `format must be one of ${FORMATS.join(', ')}`}\n`);
     return EXIT_BAD_INPUT;
   }
+  if ((config.cache !== undefined && typeof config.cache !== 'boolean') || (config.cacheLocation !== undefined && typeof config.cacheLocation !== 'string')) {
+    io.err(`dockerize-optimize: ${configFile}: cache must be true or false, cacheLocation a path\n`);
+    return EXIT_BAD_INPUT;
+  }
   const failOn = (args['fail-on'] as RewriteFlags['failOn'] | undefined) ?? config.failOn;
   if (failOn !== undefined && !(FAIL_ON as readonly string[]).includes(failOn)) {
     io.err(`dockerize-optimize: ${configFile}: failOn must be one of ${FAIL_ON.join(', ')}\n`);
@@ -216,6 +224,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       jobs,
       progress: (args.progress as boolean | undefined) ?? !!io.errTTY,
       failOn,
+      cache: ((args.cache as boolean | undefined) ?? config.cache ?? false) || args['cache-location'] !== undefined
+        ? path.resolve(io.cwd, String(args['cache-location'] ?? config.cacheLocation ?? '.dockerize-optimize-cache'))
+        : undefined,
     },
     io,
   );
@@ -238,6 +249,8 @@ interface RewriteFlags {
   progress: boolean;
   /** Exit 1 when a finding at or above this severity is reported. */
   failOn?: Severity | 'none';
+  /** The cache file (--cache), if any. */
+  cache?: string;
 }
 
 function describeError(err: unknown): { file: string; line?: number; message: string } {
@@ -266,8 +279,21 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   }
   const { progressBar } = await import('../report/summary');
   const bar = flags.progress && files.length > 1 ? progressBar(io.err) : null;
-  const items = await sweep(files, options, { jobs: flags.jobs ?? autoJobs(files.length), onProgress: bar ? (d, t) => bar.update(d, t) : undefined });
+  let cache: import('../cache').ResultCache | undefined;
+  if (flags.cache) {
+    const { ResultCache } = await import('../cache');
+    cache = ResultCache.open(flags.cache);
+  }
+  const items = await sweep(files, options, { jobs: flags.jobs ?? autoJobs(files.length), onProgress: bar ? (d, t) => bar.update(d, t) : undefined, cache });
   bar?.done();
+  if (cache) {
+    try {
+      cache.save();
+    } catch (err) {
+      // The run's answer stands; only the next run is slower.
+      io.err(`dockerize-optimize: ${flags.cache}: cache not saved: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    }
+  }
   const results: FileResult[] = [];
   const errors: { file: string; line?: number; message: string }[] = [];
   for (const it of items) {

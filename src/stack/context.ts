@@ -2,14 +2,15 @@
  * The build context as the planner sees it: files are read (never executed), once, and only those
  * a rule asks for. Structured files are parsed with their own libraries (JSON, TOML, YAML).
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
 /**
  * A folder's entries, shared: many Dockerfiles of a sweep can share a folder (a monorepo root, a folder
  * of many Dockerfiles), so listings are kept, keyed by the folder's change time (nanosecond precision):
- * an entry added or removed since is seen. `names` is sorted; `entries` (with their kinds, for walks)
- * is in the order the system gives.
+ * an entry added or removed since is seen. `names` and `entries` (with their kinds, for walks) are
+ * sorted by name.
  */
 interface Listing {
   stamp: string;
@@ -17,6 +18,8 @@ interface Listing {
   entries: { name: string; dir: boolean; file: boolean }[];
   /** The entries by name, made on first use. */
   byName?: Map<string, { name: string; dir: boolean; file: boolean }>;
+  /** Names and kinds as a digest, made on first use (for --cache). */
+  digest?: string | null;
 }
 
 function entryOf(l: Listing, name: string): { name: string; dir: boolean; file: boolean } | undefined {
@@ -25,12 +28,26 @@ function entryOf(l: Listing, name: string): { name: string; dir: boolean; file: 
 }
 const listings = new Map<string, Listing>();
 function listing(dir: string): Listing {
+  let l: Listing;
+  try {
+    l = listingUnnoted(dir);
+  } catch (err) {
+    note('l', dir, null);
+    throw err;
+  }
+  note('l', dir, listingDigest(l));
+  return l;
+}
+
+function listingUnnoted(dir: string): Listing {
   const st = fs.statSync(dir, { bigint: true });
   const stamp = `${st.mtimeNs}:${st.ctimeNs}`;
   const hit = listings.get(dir);
   if (hit && hit.stamp === stamp) return hit;
   const entries = fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, dir: d.isDirectory(), file: d.isFile() }));
-  const fresh = { stamp, entries, names: entries.map((e) => e.name).sort() };
+  // Sorted by name, as `names`: walks then go the same way on every file system.
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const fresh = { stamp, entries, names: entries.map((e) => e.name) };
   // A folder changed in the last moments may change again within the same clock tick, leaving its stamp
   // as it is: such a listing is not kept (as git does with racily clean entries).
   const changedMs = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1000000n);
@@ -45,6 +62,83 @@ function listing(dir: string): Listing {
 
 /** How recent a folder change must be for its listing not to be kept. */
 const RACY_MS = 2000;
+
+const digest = (s: string): string => crypto.createHash('sha1').update(s).digest('base64');
+
+/** A listing's content (names and kinds), as a digest; only worked out while dependencies are recorded. */
+function listingDigest(l: Listing, always = false): string | null {
+  if (!log && !always) return null;
+  if (l.digest === undefined) l.digest = digest(l.entries.map((e) => `${e.name}\u0000${e.dir ? 'd' : e.file ? 'f' : 'o'}`).join('\n'));
+  return l.digest;
+}
+
+/**
+ * What a plan read from the file system, so that a kept plan (--cache) can be checked: a folder's
+ * entries ('l': names and kinds, as a digest), an existence or folder test ('e', 'd': the answer), a
+ * file's text ('f': a digest of what readText returned, null for none). By content, not by time: a
+ * fresh checkout of the same files (CI) finds its plans, and a file changed between two moments of the
+ * same clock tick cannot go unseen. Recorded only inside recordDependencies.
+ */
+export interface Dependency {
+  k: 'l' | 'e' | 'd' | 'f';
+  p: string;
+  v: string | boolean | null;
+}
+
+let log: Map<string, Dependency> | null = null;
+
+function note(k: Dependency['k'], p: string, v: Dependency['v']): void {
+  if (log) log.set(`${k}\u0000${p}`, { k, p, v });
+}
+
+/** Runs f, recording every file-system fact the build contexts read meanwhile. */
+export function recordDependencies<T>(f: () => T): { value: T; deps: Dependency[] } {
+  const outer = log;
+  log = new Map();
+  try {
+    const value = f();
+    return { value, deps: [...log.values()] };
+  } finally {
+    log = outer;
+  }
+}
+
+/** A file's text as readText gives it: null when absent, not a file, over 5 MB or unreadable. */
+function readTextAt(p: string): string | null {
+  try {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    return st && st.isFile() && st.size <= 5 * 1024 * 1024 ? fs.readFileSync(p, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a recorded fact reads as now. */
+export function currentValue(d: Pick<Dependency, 'k' | 'p'>): Dependency['v'] {
+  switch (d.k) {
+    case 'l':
+      try {
+        return listingDigest(listingUnnoted(d.p), true);
+      } catch {
+        return null;
+      }
+    case 'e':
+      return fs.existsSync(d.p);
+    case 'd':
+      try {
+        return fs.statSync(d.p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      } catch {
+        return false;
+      }
+    case 'f': {
+      const t = readTextAt(d.p);
+      return t === null ? null : digest(t);
+    }
+  }
+}
+
+/** Whether a recorded fact still holds. */
+export const stillHolds = (d: Dependency): boolean => currentValue(d) === d.v;
 
 /** hasEntry's answers per listing (the names array is shared while the folder is unchanged). */
 const entryAnswers = new WeakMap<string[], Map<string, boolean>>();
@@ -89,7 +183,12 @@ export class BuildContext {
     let hit = this.existsCache.get(rel);
     if (hit === undefined) {
       const top = this.topLevel(rel);
-      this.existsCache.set(rel, (hit = top === 'absent' ? false : top === 'present' ? true : fs.existsSync(path.join(this.dir, rel))));
+      if (top === 'ask') {
+        const p = path.join(this.dir, rel);
+        hit = fs.existsSync(p);
+        note('e', p, hit);
+      } else hit = top === 'present';
+      this.existsCache.set(rel, hit);
     }
     return hit;
   }
@@ -108,11 +207,15 @@ export class BuildContext {
   }
 
   isDir(rel: string): boolean {
+    const p = path.join(this.dir, rel);
+    let answer = false;
     try {
-      return fs.statSync(path.join(this.dir, rel), { throwIfNoEntry: false })?.isDirectory() ?? false;
+      answer = fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
     } catch {
-      return false;
+      answer = false;
     }
+    note('d', p, answer);
+    return answer;
   }
 
   /** Text of a file under the context, or null when it is absent, unreadable or over 5 MB. */
@@ -122,8 +225,10 @@ export class BuildContext {
     try {
       const p = path.join(this.dir, rel);
       // An absent file is the common case: no exception for it, and no question to the system when the listing tells.
-      const st = this.topLevel(rel) === 'absent' ? undefined : fs.statSync(p, { throwIfNoEntry: false });
-      if (st && st.isFile() && st.size <= 5 * 1024 * 1024) value = fs.readFileSync(p, 'utf8');
+      if (this.topLevel(rel) !== 'absent') {
+        value = readTextAt(p);
+        note('f', p, value === null || !log ? null : digest(value));
+      }
     } catch {
       value = null;
     }
