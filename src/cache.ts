@@ -1,7 +1,7 @@
 /**
  * --cache: the plan of a Dockerfile is kept between runs, with what it was planned from, and reused
  * while all of it is unchanged (as ESLint's and Prettier's caches do). A kept plan is reused only when
- *   - the tool is the same build (its version, the size and times of its own files, its libraries'
+ *   - the tool is the same build (its version, the contents of its own files, its libraries'
  *     versions),
  *   - the Dockerfile's bytes hash the same, and the options, build context and compose services
  *     it was planned with are the same,
@@ -13,6 +13,7 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Discovered } from './discovery';
 import type { Dependency } from './stack/context';
@@ -20,7 +21,15 @@ import { currentValue } from './stack/context';
 import type { SweepItem } from './sweep';
 import type { FileResult, OptimizeOptions } from './types';
 
-export const DEFAULT_CACHE_FILE = '.dockerize-optimize-cache';
+/**
+ * The cache file of a run from `cwd`, outside the repository (so it never lands in a build context or
+ * a commit): `$XDG_CACHE_HOME/dockerize-optimize/` (default `~/.cache`), one file per folder run from.
+ */
+export function defaultCacheFile(cwd: string): string {
+  const base = process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  const id = crypto.createHash('sha256').update(path.resolve(cwd)).digest('hex').slice(0, 16);
+  return path.join(base, 'dockerize-optimize', `${path.basename(path.resolve(cwd)) || 'root'}-${id}.json`);
+}
 const FORMAT = 1;
 
 interface Entry {
@@ -41,7 +50,10 @@ interface CacheFile {
   entries: Record<string, Entry>;
 }
 
-/** What identifies this build of the tool: its version, its own files' sizes and times, its libraries' versions. */
+/**
+ * What identifies this build of the tool: its version, its own files' contents (by content, not time:
+ * a fresh install of the same version in CI keeps the cache), its libraries' versions.
+ */
 export function toolFingerprint(): string {
   const h = crypto.createHash('sha256');
   const root = path.join(__dirname, '..');
@@ -56,15 +68,13 @@ export function toolFingerprint(): string {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) visit(p);
       else if (e.isFile() && !e.name.endsWith('.map')) {
-        const st = fs.statSync(p);
-        h.update(`${path.relative(root, p)}\u0000${st.size}\u0000${st.mtimeMs}\n`);
+        h.update(`${path.relative(root, p)}\u0000`).update(fs.readFileSync(p)).update('\n');
       }
     }
   };
   for (const sub of ['src', 'transforms', 'templates']) visit(path.join(root, sub));
   for (const wasm of [path.join(root, 'shparse.wasm'), path.join(root, 'dist', 'shparse.wasm')]) {
-    const st = fs.statSync(wasm, { throwIfNoEntry: false });
-    if (st) h.update(`${wasm}\u0000${st.size}\u0000${st.mtimeMs}\n`);
+    if (fs.existsSync(wasm)) h.update(`${path.basename(wasm)}\u0000`).update(fs.readFileSync(wasm)).update('\n');
   }
   for (const rel of ['../package.json', '../../package.json']) {
     try {
@@ -207,6 +217,7 @@ export class ResultCache {
     if (!this.dirty) return;
     const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
       // Entry by entry: a sweep of 10,000 files keeps tens of MB here, not to be copied into one string.
       const fd = fs.openSync(tmp, 'w');
       try {

@@ -140,7 +140,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option('dockerignore', { type: 'boolean', description: 'propose a .dockerignore (default true; --no-dockerignore)' })
     .option('color', { type: 'boolean', description: 'color the diff (default: when stdout is a terminal)' })
     .option('cache', { type: 'boolean', description: 'reuse the plans of Dockerfiles unchanged since the last run, with everything they were planned from' })
-    .option('cache-location', { type: 'string', requiresArg: true, description: 'the cache file (default .dockerize-optimize-cache in the current directory); implies --cache' })
+    .option('cache-location', { type: 'string', requiresArg: true, description: 'the cache file (default: one per folder run from, under ~/.cache/dockerize-optimize); implies --cache' })
     .example('$0', 'show the rewrite of every Dockerfile below the current directory')
     .example('$0 services/api/Dockerfile --explain', 'show one rewrite and why each change is made')
     .example('$0 --check .', 'in CI: fail when a Dockerfile could be optimized')
@@ -224,9 +224,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       jobs,
       progress: (args.progress as boolean | undefined) ?? !!io.errTTY,
       failOn,
-      cache: ((args.cache as boolean | undefined) ?? config.cache ?? false) || args['cache-location'] !== undefined
-        ? path.resolve(io.cwd, String(args['cache-location'] ?? config.cacheLocation ?? '.dockerize-optimize-cache'))
-        : undefined,
+      cache: ((args.cache as boolean | undefined) ?? config.cache ?? false) || args['cache-location'] !== undefined ? String(args['cache-location'] ?? config.cacheLocation ?? '') : undefined,
     },
     io,
   );
@@ -249,7 +247,7 @@ interface RewriteFlags {
   progress: boolean;
   /** Exit 1 when a finding at or above this severity is reported. */
   failOn?: Severity | 'none';
-  /** The cache file (--cache), if any. */
+  /** With --cache: the cache file, '' for the default one. */
   cache?: string;
 }
 
@@ -280,9 +278,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
   const { progressBar } = await import('../report/summary');
   const bar = flags.progress && files.length > 1 ? progressBar(io.err) : null;
   let cache: import('../cache').ResultCache | undefined;
-  if (flags.cache) {
-    const { ResultCache } = await import('../cache');
-    cache = ResultCache.open(flags.cache);
+  if (flags.cache !== undefined) {
+    const { ResultCache, defaultCacheFile } = await import('../cache');
+    cache = ResultCache.open(flags.cache ? path.resolve(io.cwd, flags.cache) : defaultCacheFile(io.cwd));
   }
   const items = await sweep(files, options, { jobs: flags.jobs ?? autoJobs(files.length), onProgress: bar ? (d, t) => bar.update(d, t) : undefined, cache });
   bar?.done();
@@ -291,7 +289,7 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
       cache.save();
     } catch (err) {
       // The run's answer stands; only the next run is slower.
-      io.err(`dockerize-optimize: ${flags.cache}: cache not saved: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      io.err(`dockerize-optimize: ${cache.file}: cache not saved: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     }
   }
   const results: FileResult[] = [];

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as api from '../../src/api';
 import { main } from '../../src/cli/main';
-import { ResultCache } from '../../src/cache';
+import { defaultCacheFile, ResultCache } from '../../src/cache';
 import { discover } from '../../src/discovery';
 import { BuildContext, recordDependencies, stillHolds } from '../../src/stack/context';
 import { sweep } from '../../src/sweep';
@@ -78,12 +78,20 @@ test('a second run reuses every plan, and reports exactly what a run without the
   expect(first.out).toBe(without.out);
   expect(second.err).toBe(without.err);
   expect(second.code).toBe(without.code);
-  expect(JSON.parse(second.out).files.map((f: { stack: string }) => f.stack).sort()).toEqual(['go', 'node']);
+  expect(
+    JSON.parse(second.out)
+      .files.map((f: { stack: string }) => f.stack)
+      .sort(),
+  ).toEqual(['go', 'node']);
 });
 
 test.each<[string, (dir: string) => void, string[]]>([
   ['the Dockerfile changes', (d) => fs.appendFileSync(path.join(d, 'web/Dockerfile'), 'LABEL team=web\n'), ['web/Dockerfile']],
-  ['a manifest it read changes', (d) => write(d, { 'web/package.json': JSON.stringify({ name: 'web', version: '1.0.0', dependencies: { express: '^4.18.0' }, workspaces: ['x'] }) }), ['web/Dockerfile']],
+  [
+    'a manifest it read changes',
+    (d) => write(d, { 'web/package.json': JSON.stringify({ name: 'web', version: '1.0.0', dependencies: { express: '^4.18.0' }, workspaces: ['x'] }) }),
+    ['web/Dockerfile'],
+  ],
   ['a file appears in its context', (d) => write(d, { 'web/yarn.lock': '# yarn lockfile v1\n' }), ['web/Dockerfile']],
   ['a file it read disappears', (d) => fs.rmSync(path.join(d, 'api/go.mod')), ['api/Dockerfile']],
   ['the broken file is mended', (d) => write(d, { 'bad/Dockerfile': 'FROM debian:12\nRUN echo mended\n' }), ['bad/Dockerfile']],
@@ -154,18 +162,32 @@ test('--write, then a cached --check: the rewritten files are planned again and 
 
 test('the configuration can ask for the cache; --no-cache overrides it; a bad setting names the file', async () => {
   const dir = repo();
-  write(dir, { '.dockerize-optimizerc.json': JSON.stringify({ cache: true }) });
-  const plainOut = (await plain(dir, ['--no-cache'])).out;
-  expect(fs.existsSync(path.join(dir, '.dockerize-optimize-cache'))).toBe(false);
-  expect((await plain(dir)).out).toBe(plainOut);
-  expect(ResultCache.open(path.join(dir, '.dockerize-optimize-cache')).discarded).toBeNull();
-  const spy = jest.spyOn(api, 'optimizeFile');
-  expect((await plain(dir)).out).toBe(plainOut);
-  expect(spy).not.toHaveBeenCalled();
-  write(dir, { '.dockerize-optimizerc.json': JSON.stringify({ cacheLocation: 3 }) });
-  const bad = await plain(dir);
-  expect(bad.code).toBe(2);
-  expect(bad.err).toContain('.dockerize-optimizerc.json: cache must be true or false, cacheLocation a path');
+  const home = tmp();
+  const was = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = home;
+  try {
+    write(dir, { '.dockerize-optimizerc.json': JSON.stringify({ cache: true }) });
+    const plainOut = (await plain(dir, ['--no-cache'])).out;
+    expect(fs.existsSync(path.join(home, 'dockerize-optimize'))).toBe(false);
+    expect((await plain(dir)).out).toBe(plainOut);
+    // The default cache file is outside the repository, one per folder run from.
+    const made = fs.readdirSync(path.join(home, 'dockerize-optimize'));
+    expect(made).toEqual([path.basename(defaultCacheFile(dir))]);
+    expect(made[0]).toMatch(new RegExp(`^${path.basename(dir)}-[0-9a-f]{16}\\.json$`));
+    expect(defaultCacheFile(path.join(dir, 'web'))).not.toBe(defaultCacheFile(dir));
+    expect(fs.readdirSync(dir)).not.toContain('.dockerize-optimize-cache');
+    expect(ResultCache.open(defaultCacheFile(dir)).discarded).toBeNull();
+    const spy = jest.spyOn(api, 'optimizeFile');
+    expect((await plain(dir)).out).toBe(plainOut);
+    expect(spy).not.toHaveBeenCalled();
+    write(dir, { '.dockerize-optimizerc.json': JSON.stringify({ cacheLocation: 3 }) });
+    const bad = await plain(dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('.dockerize-optimizerc.json: cache must be true or false, cacheLocation a path');
+  } finally {
+    if (was === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = was;
+  }
 });
 
 test('what a build context reads is recorded, and each fact is checked again', () => {

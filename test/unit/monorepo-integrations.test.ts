@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { isDockerfileName } from '../../src/discovery';
+import * as api from '../../src/api';
 import { main } from '../../src/cli/main';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -55,6 +56,10 @@ describe('docs/integrations/github-actions.yml', () => {
 
   test('every command line is accepted and behaves as the comments say', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dzo-gha-'));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dzo-gha-home-'));
+    const was = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = home;
+    const spy = jest.spyOn(api, 'optimizeFile');
     try {
       fs.cpSync(path.join(repoRoot, 'examples/node-express'), dir, { recursive: true });
       const codes: Record<string, number> = {};
@@ -67,8 +72,18 @@ describe('docs/integrations/github-actions.yml', () => {
       }
       // A naive Dockerfile: the report steps succeed, the gate fails.
       expect(codes).toEqual({ 'Report (SARIF for code scanning)': 0, 'Summary (markdown)': 0, Gate: 1 });
+      // With --cache, the Dockerfile was planned by the first step only; the cache the job keeps is there.
+      expect(commands.every((c) => c.args.includes('--cache'))).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(fs.readdirSync(path.join(home, 'dockerize-optimize'))).toHaveLength(1);
+      const cacheStep = steps.find((s) => /actions\/cache@/.test(JSON.stringify(s))) as { with?: { path?: string } } | undefined;
+      expect(cacheStep?.with?.path).toBe('~/.cache/dockerize-optimize');
     } finally {
+      spy.mockRestore();
+      if (was === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = was;
       fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(home, { recursive: true, force: true });
     }
   });
 });
