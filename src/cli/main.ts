@@ -291,6 +291,9 @@ export async function runRewrite(paths: string[], options: OptimizeOptions, flag
       // The run's answer stands; only the next run is slower.
       io.err(`dockerize-optimize: ${cache.file}: cache not saved: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     }
+    if (flags.format === 'text' || flags.progress) {
+      io.err(`dockerize-optimize: cache: ${cache.hits} of ${files.length} plan(s) reused${cache.discarded ? ` (the cache file was ${cache.discarded}: set aside)` : ''}\n`);
+    }
   }
   const results: FileResult[] = [];
   const errors: { file: string; line?: number; message: string }[] = [];

@@ -73,6 +73,9 @@ test('a second run reuses every plan, and reports exactly what a run without the
   expect(fs.existsSync(path.join(dir, '.cache'))).toBe(true);
   const second = await cached(dir);
   expect(second.planned).toEqual([]);
+  // The text report says how many plans were reused.
+  const text = await run(['--cache-location', path.join(dir, '.cache'), '.'], dir);
+  expect(text.err).toContain('dockerize-optimize: cache: 3 of 3 plan(s) reused\n');
   const without = await plain(dir);
   expect(second.out).toBe(without.out);
   expect(first.out).toBe(without.out);
@@ -123,6 +126,8 @@ test('a cache written by another build of the tool, or not a cache at all, is se
   expect(ResultCache.open(file).discarded).toBeNull();
   fs.writeFileSync(file, '{ "format": 1, "tool": ');
   expect(ResultCache.open(file).discarded).toBe('not valid JSON');
+  expect((await run(['--cache-location', file, '.'], dir)).err).toContain('cache: 0 of 3 plan(s) reused (the cache file was not valid JSON: set aside)');
+  fs.writeFileSync(file, '{ "format": 1, "tool": ');
   const r = await cached(dir);
   expect(r.planned).toHaveLength(3);
   expect(r.out).toBe((await plain(dir)).out);
