@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as api from '../../src/api';
-import { main } from '../../src/cli/main';
 import { defaultCacheFile, ResultCache } from '../../src/cache';
 import { discover } from '../../src/discovery';
 import { BuildContext, recordDependencies, stillHolds } from '../../src/stack/context';
 import { sweep } from '../../src/sweep';
 import { corporaDir } from '../support/corpora';
+import { writeTree as write, runCli as run } from '../support/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const tmpDirs: string[] = [];
@@ -23,20 +23,6 @@ function tmp(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dzo-cache-'));
   tmpDirs.push(dir);
   return dir;
-}
-
-function write(dir: string, files: Record<string, string>) {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-}
-
-async function run(argv: string[], cwd: string) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false, cwd });
-  return { code, out, err };
 }
 
 /** A small repository: a Node service, a Go service, a broken Dockerfile. */

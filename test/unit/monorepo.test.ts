@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { discover, goWorkUses, readComposeBuilds, Discovered } from '../../src/discovery';
-import { main } from '../../src/cli/main';
 import { keepComposeTargets, planOne, reconcileSharedSideFiles, sweep, TARGET_RULE } from '../../src/sweep';
 import { optimizeFile } from '../../src/api';
+import { writeTree as write, runCli as run } from '../support/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const fixture = path.join(repoRoot, 'test/fixtures/monorepo');
@@ -29,20 +29,6 @@ function copyFixture(): string {
   fs.mkdirSync(path.join(dir, 'generated'));
   fs.writeFileSync(path.join(dir, 'generated/Dockerfile'), 'FROM node:20\nCMD ["node"]\n');
   return dir;
-}
-
-function write(dir: string, files: Record<string, string>) {
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-}
-
-async function run(argv: string[], cwd: string) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false, cwd });
-  return { code, out, err };
 }
 
 const rels = (dir: string, found: Discovered[]) => found.map((d) => path.relative(dir, d.file).split(path.sep).join('/'));

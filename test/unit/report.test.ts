@@ -19,6 +19,7 @@ import { isSuppressed, readSuppressions } from '../../src/suppress';
 import { markdownReport, mdEscape } from '../../src/report/markdown';
 import { atOrAbove, progressBar, summaryTable } from '../../src/report/summary';
 import type { FileResult } from '../../src/types';
+import { runCli as run } from '../support/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const fixture = path.join(repoRoot, 'test/fixtures/monorepo');
@@ -30,13 +31,6 @@ function copyFixture(): string {
   tmpDirs.push(dir);
   fs.cpSync(fixture, dir, { recursive: true });
   return dir;
-}
-
-async function run(argv: string[], cwd: string) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false, cwd });
-  return { code, out, err };
 }
 
 const sarifSchema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
