@@ -19,7 +19,7 @@ interface Listing {
   /** The entries by name, made on first use. */
   byName?: Map<string, { name: string; dir: boolean; file: boolean }>;
   /** Names and kinds as a digest, made on first use (for --cache). */
-  digest?: string | null;
+  digest?: string;
 }
 
 function entryOf(l: Listing, name: string): { name: string; dir: boolean; file: boolean } | undefined {
@@ -35,7 +35,7 @@ function listing(dir: string): Listing {
     note('l', dir, null);
     throw err;
   }
-  note('l', dir, listingDigest(l));
+  if (log) note('l', dir, listingDigest(l));
   return l;
 }
 
@@ -65,10 +65,9 @@ const RACY_MS = 2000;
 
 const digest = (s: string): string => crypto.createHash('sha1').update(s).digest('base64');
 
-/** A listing's content (names and kinds), as a digest; only worked out while dependencies are recorded. */
-function listingDigest(l: Listing, always = false): string | null {
-  if (!log && !always) return null;
-  if (l.digest === undefined) l.digest = digest(l.entries.map((e) => `${e.name}\u0000${e.dir ? 'd' : e.file ? 'f' : 'o'}`).join('\n'));
+/** A listing's content (names and kinds), as a digest, worked out once per listing. */
+function listingDigest(l: Listing): string {
+  l.digest ??= digest(l.entries.map((e) => `${e.name}\u0000${e.dir ? 'd' : e.file ? 'f' : 'o'}`).join('\n'));
   return l.digest;
 }
 
@@ -118,7 +117,7 @@ export function currentValue(d: Pick<Dependency, 'k' | 'p'>): Dependency['v'] {
   switch (d.k) {
     case 'l':
       try {
-        return listingDigest(listingUnnoted(d.p), true);
+        return listingDigest(listingUnnoted(d.p));
       } catch {
         return null;
       }
@@ -139,6 +138,13 @@ export function currentValue(d: Pick<Dependency, 'k' | 'p'>): Dependency['v'] {
 
 /** Whether a recorded fact still holds. */
 export const stillHolds = (d: Dependency): boolean => currentValue(d) === d.v;
+
+/** An existence or folder test, asked of the file system and recorded. */
+function observe(k: 'e' | 'd', p: string): boolean {
+  const v = currentValue({ k, p }) as boolean;
+  note(k, p, v);
+  return v;
+}
 
 /** hasEntry's answers per listing (the names array is shared while the folder is unchanged). */
 const entryAnswers = new WeakMap<string[], Map<string, boolean>>();
@@ -183,11 +189,7 @@ export class BuildContext {
     let hit = this.existsCache.get(rel);
     if (hit === undefined) {
       const top = this.topLevel(rel);
-      if (top === 'ask') {
-        const p = path.join(this.dir, rel);
-        hit = fs.existsSync(p);
-        note('e', p, hit);
-      } else hit = top === 'present';
+      hit = top === 'ask' ? observe('e', path.join(this.dir, rel)) : top === 'present';
       this.existsCache.set(rel, hit);
     }
     return hit;
@@ -207,30 +209,18 @@ export class BuildContext {
   }
 
   isDir(rel: string): boolean {
-    const p = path.join(this.dir, rel);
-    let answer = false;
-    try {
-      answer = fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    } catch {
-      answer = false;
-    }
-    note('d', p, answer);
-    return answer;
+    return observe('d', path.join(this.dir, rel));
   }
 
   /** Text of a file under the context, or null when it is absent, unreadable or over 5 MB. */
   readText(rel: string): string | null {
     if (this.textCache.has(rel)) return this.textCache.get(rel)!;
     let value: string | null = null;
-    try {
+    // An absent file is the common case: no question to the system when the listing tells.
+    if (this.topLevel(rel) !== 'absent') {
       const p = path.join(this.dir, rel);
-      // An absent file is the common case: no exception for it, and no question to the system when the listing tells.
-      if (this.topLevel(rel) !== 'absent') {
-        value = readTextAt(p);
-        note('f', p, value === null || !log ? null : digest(value));
-      }
-    } catch {
-      value = null;
+      value = readTextAt(p);
+      if (log) note('f', p, value === null ? null : digest(value));
     }
     this.textCache.set(rel, value);
     return value;
