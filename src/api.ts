@@ -10,7 +10,7 @@ import { runRules } from './rules/engine';
 import { BuildContext } from './stack/context';
 import { detectStack } from './stack/detect';
 import { decline, TransformResult } from './plan/ecosystem';
-import { FileResult, Finding, InputError, OptimizeOptions, SideFile, StackName } from './types';
+import { FileResult, Finding, INTERNAL_RULE, InputError, OptimizeOptions, SideFile, StackName } from './types';
 import { filterFindings, isSuppressed, readSuppressions, SEPARABLE_SIDE_FILE_RULE, suppressedChange } from './suppress';
 import { ECOSYSTEMS } from '../transforms';
 import { RULES } from '../transforms/common/rules';
@@ -141,7 +141,7 @@ function safely<T>(f: () => T, onError: (err: unknown) => T): T {
 function internalFinding(what: string, err: unknown): Finding {
   const e = err as Error;
   const at = e?.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
-  return { ruleId: 'DO-INTERNAL', severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
+  return { ruleId: INTERNAL_RULE, severity: 'error', message: `${what} failed: ${e?.message ?? String(err)}${at ? ` (${at})` : ''}; no multi-stage rewrite for this Dockerfile`, fixed: false };
 }
 
 /**

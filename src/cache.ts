@@ -18,7 +18,7 @@ import * as path from 'path';
 import type { Discovered } from './discovery';
 import type { Dependency } from './stack/context';
 import { currentValue } from './stack/context';
-import type { SweepItem } from './sweep';
+import { isInternalFailure, type SweepItem } from './sweep';
 import type { FileResult, OptimizeOptions } from './types';
 
 /**
@@ -177,7 +177,7 @@ export class ResultCache {
 
   /** Keeps a plan, but not an internal failure. */
   store(file: string, key: string, item: SweepItem, deps: Dependency[]): void {
-    if (!keepable(item)) {
+    if (isInternalFailure(item)) {
       if (this.entries[file]) {
         delete this.entries[file];
         this.dirty = true;
@@ -243,9 +243,4 @@ export class ResultCache {
     }
     this.dirty = false;
   }
-}
-
-function keepable(item: SweepItem): boolean {
-  if (!item.ok) return !item.error.message.startsWith('internal error');
-  return !item.result.findings.some((f) => f.ruleId === 'DO-INTERNAL');
 }

@@ -8,7 +8,7 @@ import type { ResultCache } from './cache';
 import type { Discovered } from './discovery';
 import type { Dependency } from './stack/context';
 import type { FileResult, OptimizeOptions, SideFile } from './types';
-import { InputError } from './types';
+import { INTERNAL_RULE, InputError } from './types';
 
 export interface SweepError {
   file: string;
@@ -45,12 +45,21 @@ export const WORKER_HEAP_MB = 64;
  */
 export const WORKER_YOUNG_MB = 16;
 
+/** How the message of an exception inside the tool (not bad input) begins. */
+const INTERNAL_ERROR = 'internal error';
+
 export function describeError(err: unknown, file: string): SweepError {
   if (err instanceof InputError) return { file: err.file, line: err.line, message: err.reason };
   const e = err as { name?: string; file?: string; line?: number; reason?: string; message?: string };
   // InputErrors that crossed a worker boundary arrive as plain objects.
   if (e && e.name === 'InputError' && typeof e.reason === 'string') return { file: e.file ?? file, line: e.line, message: e.reason };
-  return { file, message: `internal error: ${e?.message ?? String(err)}` };
+  return { file, message: `${INTERNAL_ERROR}: ${e?.message ?? String(err)}` };
+}
+
+/** Whether a plan failed inside the tool (an exception, or a transform's failure reported as a finding) rather than on its input. */
+export function isInternalFailure(item: SweepItem): boolean {
+  if (!item.ok) return item.error.message.startsWith(INTERNAL_ERROR);
+  return item.result.findings.some((f) => f.ruleId === INTERNAL_RULE);
 }
 
 /** Plan one discovered file; never throws. */

@@ -9,6 +9,9 @@ export type RuntimeChoice = 'auto' | 'distroless' | 'alpine' | 'slim' | 'scratch
 
 export type StackName = 'node' | 'go' | 'rust' | 'python' | 'unknown';
 
+/** The rule id of an internal failure reported as a finding: the run goes on and the bug is visible. */
+export const INTERNAL_RULE = 'DO-INTERNAL';
+
 /** Something the tool noticed: a rule id, where, and one line of why. */
 export interface Finding {
   ruleId: string;
