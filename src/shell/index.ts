@@ -334,9 +334,12 @@ function unescapeDouble(v: string): string {
 
 /** Basename of a command's name, so `/usr/bin/apt-get` matches `apt-get`. */
 export function commandName(c: ShellCommand): string {
-  const n = c.name;
-  const i = n.lastIndexOf('/');
-  return i >= 0 ? n.slice(i + 1) : n;
+  return programName(c.name);
+}
+
+/** A program's name without its folder (`/usr/bin/apt-get` -> `apt-get`). */
+function programName(n: string): string {
+  return n.slice(n.lastIndexOf('/') + 1);
 }
 
 /** Commands named `name` (basename match); `sudo`/`env` wrappers are looked through. */
@@ -360,8 +363,7 @@ function effectiveOf(c: ShellCommand): { index: number; name: string } {
   let hit = effective.get(c);
   if (!hit) {
     const index = computeEffectiveIndex(c);
-    const v = c.argv[index]?.value ?? '';
-    hit = { index, name: v.slice(v.lastIndexOf('/') + 1) };
+    hit = { index, name: programName(c.argv[index]?.value ?? '') };
     effective.set(c, hit);
   }
   return hit;
