@@ -902,7 +902,7 @@ function transformPython(input: TransformInput): TransformResult {
 
   // ----- runtime
   const rt: string[] = [];
-  const ownUser = a.user && !isRootUser(a.user.args.join(' ')) ? a.user : null;
+  const ownUser = nonRootUser(a);
   const uid = family === 'distroless' ? 65532 : APP_UID;
   const chown = ownUser ? null : `${uid}:${uid}`;
   const pyEnv = `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
@@ -1136,6 +1136,11 @@ export function userCommands(family: PythonFamily, writable: string[]): string[]
   return cmds;
 }
 
+/** The original's USER instruction when it names a non-root user (kept as it is); null for none or root. */
+function nonRootUser(a: Analysis): Instruction | null {
+  return a.user && !isRootUser(a.user.args.join(' ')) ? a.user : null;
+}
+
 /**
  * A standard-library app (nothing installed): stages would gain nothing. The safe hygiene only: the
  * slim image of the same version, a non-root user, the Python environment variables.
@@ -1148,7 +1153,7 @@ function hygiene(input: TransformInput, a: Analysis, facts: PythonFacts, finding
   const alpine = variant.includes('alpine');
   const fromLine = stage.from.startLine + 1;
   const changes: Change[] = [];
-  const ownUser = a.user && !isRootUser(a.user.args.join(' ')) ? a.user : null;
+  const ownUser = nonRootUser(a);
   // The full image has git, curl, compilers …: an app that runs programs may need them.
   const runsPrograms = runsProgramsIn(ctx);
   const target = alpine || runsPrograms ? stage.image : pythonRuntimeImage(base.tag, 'slim');
