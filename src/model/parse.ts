@@ -141,14 +141,18 @@ export function parseDockerfile(rawText: string, path = 'Dockerfile'): Dockerfil
   const key = `${path}\u0000${rawText}`;
   const hit = parseCache.get(key);
   if (hit) return hit;
-  const model = parseDockerfileUncached(rawText, path);
-  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
-  parseCache.set(key, model);
-  return model;
+  return remember(key, parseDockerfileUncached(rawText, path));
 }
 
 const PARSE_CACHE_SIZE = 6;
 const parseCache = new Map<string, DockerfileModel>();
+
+/** Keeps a model in the parse cache (the oldest of a full cache goes); returns it. */
+function remember(key: string, model: DockerfileModel): DockerfileModel {
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(key, model);
+  return model;
+}
 
 function parseDockerfileUncached(rawText: string, path = 'Dockerfile'): DockerfileModel {
   if (rawText.length === 0 || rawText.trim() === '') throw new InputError(path, undefined, 'the file is empty');
@@ -232,9 +236,7 @@ export function parseEdited(prev: DockerfileModel, edits: LineEdit[], rawText: s
     incrementalCounts.full++;
     model = parseDockerfileUncached(rawText, prev.path);
   }
-  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
-  parseCache.set(key, model);
-  return model;
+  return remember(key, model);
 }
 
 const DIRECTIVE_LIKE = /^\s*#\s*[A-Za-z][A-Za-z0-9_-]*\s*=/;
